@@ -1,1 +1,6 @@
-public static class P { public static void Main() {} }
+namespace Cluster.Node;
+
+public static class Program
+{
+    public static int Main(string[] args) => 0;
+}

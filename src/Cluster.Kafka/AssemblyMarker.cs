@@ -1,0 +1,1 @@
+namespace Cluster.Kafka; internal static class AssemblyMarker {}
