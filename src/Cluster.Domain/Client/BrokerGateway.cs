@@ -1,0 +1,195 @@
+using Akka.Actor;
+using Akka.Configuration;
+using Cluster.Domain.Controller;
+using Cluster.Domain.Log;
+using Cluster.Domain.Protocol;
+using Cluster.Domain.Replication;
+
+namespace Cluster.Domain.Client;
+
+public sealed record GatewaySettings(TimeSpan RequestTimeout, TimeSpan AttemptTimeout)
+{
+    public static GatewaySettings From(Config config) => new(
+        config.GetTimeSpan("cluster-log.gateway.request-timeout"),
+        config.GetTimeSpan("cluster-log.gateway.attempt-timeout"));
+}
+
+/// <summary>
+/// The front doors' (HTTP, Kafka) way into the cluster: any node routes any request to
+/// the partition's leader or to the controller, and follows leadership changes with
+/// bounded retries, so a client never has to know who leads. Every call ends within the
+/// request timeout with a result or a Kafka error, never an exception.
+/// </summary>
+public sealed class BrokerGateway
+{
+    private static readonly TimeSpan MetadataWait = TimeSpan.FromMilliseconds(500);
+
+    private readonly MetadataView _metadata;
+    private readonly ReplicaRegions _regions;
+    private readonly IActorRef _controller;
+
+    public BrokerGateway(ActorSystem system, MetadataView metadata, ReplicaRegions regions, IActorRef controller, GatewaySettings settings)
+    {
+        System = system;
+        _metadata = metadata;
+        _regions = regions;
+        _controller = controller;
+        Settings = settings;
+    }
+
+    public ActorSystem System { get; }
+    public GatewaySettings Settings { get; }
+    public ClusterMetadata Metadata => _metadata.Current;
+
+    // ---------------------------------------------------------------- controller
+
+    /// <summary>
+    /// Send a command to the controller; on success, wait until this node's metadata holds
+    /// the change, so the caller's next request (on this node) sees it.
+    /// </summary>
+    public async Task<ControllerResult> ControllerAsync(IControllerCommand command, CancellationToken cancellation = default)
+    {
+        var deadline = DateTime.UtcNow + Settings.RequestTimeout;
+        while (true)
+        {
+            var left = deadline - DateTime.UtcNow;
+            if (left <= TimeSpan.Zero)
+                return new ControllerResult(ErrorCode.RequestTimedOut, "The controller did not answer in time", -1);
+            try
+            {
+                var result = await _controller.Ask<ControllerResult>(command, Min(left, Settings.AttemptTimeout), cancellation);
+                if (result.Ok) await _metadata.WaitForNewerThanAsync(result.MetadataVersion - 1, Min(deadline - DateTime.UtcNow, Settings.AttemptTimeout), cancellation);
+                return result;
+            }
+            catch (AskTimeoutException)
+            {
+                // The controller may be moving to another node: ask again.
+            }
+        }
+    }
+
+    public async Task<ProducerIdBlock> AllocateProducerIdsAsync(int count, CancellationToken cancellation = default)
+    {
+        try
+        {
+            return await _controller.Ask<ProducerIdBlock>(new AllocateProducerIds(count), Settings.RequestTimeout, cancellation);
+        }
+        catch (AskTimeoutException)
+        {
+            return new ProducerIdBlock(ErrorCode.RequestTimedOut, -1, 0);
+        }
+    }
+
+    // ---------------------------------------------------------------- partitions
+
+    /// <summary>Look a partition up in the current metadata.</summary>
+    public (TopicMetadata? Topic, ErrorCode Error, string? Message) FindPartition(string topic, int partition)
+    {
+        var t = _metadata.Current.Topic(topic);
+        if (t is null) return (null, ErrorCode.UnknownTopicOrPartition, $"Topic '{topic}' does not exist");
+        if (partition < 0 || partition >= t.Partitions.Length)
+            return (t, ErrorCode.UnknownTopicOrPartition, $"Topic '{topic}' has no partition {partition} (it has {t.Partitions.Length})");
+        return (t, ErrorCode.None, null);
+    }
+
+    public async Task<ProduceResult> ProduceAsync(string topic, int partition, byte[] batch, Acks acks, CancellationToken cancellation = default)
+    {
+        if (acks == Acks.None)
+        {
+            // Kafka's acks=0: hand the batch to the leader and do not wait, not even for the append.
+            var (t, error, message) = FindPartition(topic, partition);
+            if (t is null || error != ErrorCode.None) return new ProduceResult(error, -1, message);
+            var state = t.Partitions[partition];
+            if (!state.HasLeader) return new ProduceResult(ErrorCode.LeaderNotAvailable, -1, $"{topic}-{partition} has no leader");
+            _regions.ForBroker(state.Leader).Tell(new ProduceRequest(t.PartitionId(partition), batch, Acks.None, 0));
+            return new ProduceResult(ErrorCode.None, -1);
+        }
+
+        var attempt = 0;
+        return await RouteAsync(topic, partition,
+            (tp, timeoutMs) => new ProduceRequest(tp,
+                // The leader patches offsets into the array it gets; a retry must not share it.
+                attempt++ == 0 ? batch : (byte[])batch.Clone(),
+                acks, timeoutMs),
+            (ProduceResult r) => r.Error,
+            (error, message) => new ProduceResult(error, -1, message),
+            cancellation);
+    }
+
+    public Task<FetchResult> FetchAsync(string topic, int partition, long offset, int maxBytes, IsolationLevel isolation, int waitMs,
+        CancellationToken cancellation = default) =>
+        RouteAsync(topic, partition,
+            (tp, _) => new FetchRequest(tp, offset, maxBytes, isolation, waitMs),
+            (FetchResult r) => r.Error,
+            FetchResult.Failed,
+            cancellation,
+            extraAttemptTime: TimeSpan.FromMilliseconds(waitMs));
+
+    public Task<ListOffsetsResult> ListOffsetsAsync(string topic, int partition, long timestamp, IsolationLevel isolation,
+        CancellationToken cancellation = default) =>
+        RouteAsync(topic, partition,
+            (tp, _) => new ListOffsetsRequest(tp, timestamp, isolation),
+            (ListOffsetsResult r) => r.Error,
+            (error, message) => new ListOffsetsResult(error, -1, -1, message),
+            cancellation);
+
+    public Task<ReplicaStatus> DescribePartitionAsync(string topic, int partition, CancellationToken cancellation = default) =>
+        RouteAsync(topic, partition,
+            (tp, _) => new DescribeReplica(tp),
+            (ReplicaStatus r) => r.Error,
+            (error, _) => new ReplicaStatus(error, false, -1, -1, -1, -1, -1, -1),
+            cancellation);
+
+    /// <summary>
+    /// Ask the partition's current leader; when it is not (any more) the leader, or does not
+    /// answer, wait for newer metadata and try again until the request timeout.
+    /// </summary>
+    private async Task<TResult> RouteAsync<TResult>(
+        string topic,
+        int partition,
+        Func<TopicIdPartition, int, IReplicaMessage> request,
+        Func<TResult, ErrorCode> errorOf,
+        Func<ErrorCode, string, TResult> fail,
+        CancellationToken cancellation,
+        TimeSpan extraAttemptTime = default)
+    {
+        var deadline = DateTime.UtcNow + Settings.RequestTimeout + extraAttemptTime;
+        var lastError = ErrorCode.LeaderNotAvailable;
+        var lastMessage = $"{topic}-{partition} has no available leader";
+        while (true)
+        {
+            var metadata = _metadata.Current;
+            var (t, error, message) = FindPartition(topic, partition);
+            if (t is null || error != ErrorCode.None) return fail(error, message!);
+
+            var left = deadline - DateTime.UtcNow;
+            if (left <= TimeSpan.Zero) return fail(lastError, lastMessage);
+
+            var state = t.Partitions[partition];
+            if (state.HasLeader)
+            {
+                var attemptTimeout = Min(left, Settings.AttemptTimeout + extraAttemptTime);
+                // The leader answers before the ask times out, so a timeout means it is gone.
+                var leaderTimeout = (int)Math.Max(100, (attemptTimeout - TimeSpan.FromMilliseconds(250)).TotalMilliseconds);
+                try
+                {
+                    var result = await _regions.ForBroker(state.Leader)
+                        .Ask<TResult>(request(t.PartitionId(partition), leaderTimeout), attemptTimeout, cancellation);
+                    var resultError = errorOf(result);
+                    if (resultError is not (ErrorCode.NotLeaderOrFollower or ErrorCode.LeaderNotAvailable or ErrorCode.UnknownTopicOrPartition))
+                        return result;
+                    lastError = ErrorCode.LeaderNotAvailable;
+                    lastMessage = $"The leadership of {topic}-{partition} is moving";
+                }
+                catch (AskTimeoutException)
+                {
+                    lastError = ErrorCode.RequestTimedOut;
+                    lastMessage = $"Broker {state.Leader}, the leader of {topic}-{partition}, did not answer in time";
+                }
+            }
+            await _metadata.WaitForNewerThanAsync(metadata.Version, Min(deadline - DateTime.UtcNow, MetadataWait), cancellation);
+        }
+    }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+}

@@ -1,0 +1,149 @@
+using Akka.Actor;
+using Akka.Event;
+using Cluster.Domain.Log;
+using Cluster.Domain.Protocol;
+
+namespace Cluster.Domain.Replication;
+
+/// <summary>
+/// The follower's side: open a session with the leader of the current epoch, truncate any
+/// suffix the leader does not have (leader-epoch based, KIP-101/KIP-595), then append what
+/// the leader pushes, in order, and acknowledge the log end offset.
+/// </summary>
+public sealed partial class PartitionReplica
+{
+    private IActorRef? _leaderSession;
+    private long _lastHeardFromLeaderMs;
+    private long _lastFollowerFetchMs;
+    private bool _followerFetchAfterWrite;
+    private bool _ackAfterWrite;
+
+    private void BecomeFollower(Role previousRole)
+    {
+        _role = Role.Follower;
+        _followers.Clear();
+        _pendingIsrChange = null;
+        FailClientWaits(ErrorCode.NotLeaderOrFollower, $"Broker {_context.LocalBrokerId} no longer leads {_partition}");
+        _leaderSession = null;
+        _ackAfterWrite = false;
+        _logger.Info("Replica {0}: follower of broker {1} in epoch {2} (was {3}), log end offset {4}",
+            _partition, _state!.Leader, _state.LeaderEpoch, previousRole, _nextOffset);
+        SendFollowerFetch();
+    }
+
+    private void SendFollowerFetch()
+    {
+        if (_role != Role.Follower || !_state!.HasLeader) return;
+        if (WritesPending)
+        {
+            // The session must start from a log end offset that is on disk.
+            _followerFetchAfterWrite = true;
+            return;
+        }
+        _followerFetchAfterWrite = false;
+        _lastFollowerFetchMs = NowMs;
+        _context.Regions.ForBroker(_state.Leader).Tell(
+            new FollowerFetch(_partition, _state.LeaderEpoch, _context.LocalBrokerId, _log.LogEndOffset, _log.Epochs.LatestEpoch), Self);
+    }
+
+    private void FollowerTick(long now)
+    {
+        var quietFor = now - Math.Max(_lastHeardFromLeaderMs, _lastFollowerFetchMs);
+        if (quietFor > _settings.FollowerFetchTimeout.TotalMilliseconds) SendFollowerFetch();
+    }
+
+    private void FollowerAfterWrite()
+    {
+        if (_ackAfterWrite && _leaderSession is not null && !WritesPendingAfterThisOne())
+        {
+            _ackAfterWrite = false;
+            _leaderSession.Tell(new ReplicaAck(_partition, LeaderEpoch, _context.LocalBrokerId, _log.LogEndOffset, true));
+        }
+        if (_followerFetchAfterWrite && _queue.Count == 0) SendFollowerFetch();
+    }
+
+    // Acknowledge once per group of writes: the acknowledgement of the last one covers all.
+    private bool WritesPendingAfterThisOne() => _queue.Count > 0;
+
+    private bool FromCurrentLeader(int leaderEpoch) => _role == Role.Follower && leaderEpoch == LeaderEpoch;
+
+    private void HandleReplicateBatches(ReplicateBatches push)
+    {
+        if (!FromCurrentLeader(push.LeaderEpoch)) return;
+        _leaderSession = Sender;
+        _lastHeardFromLeaderMs = NowMs;
+        _log.UpdateHighWatermark(Math.Min(push.HighWatermark, _log.LogEndOffset));
+
+        if (push.Batches.Count == 0)
+        {
+            if (!WritesPending)
+                Sender.Tell(new ReplicaAck(_partition, LeaderEpoch, _context.LocalBrokerId, _log.LogEndOffset, true));
+            else _ackAfterWrite = true;
+            return;
+        }
+        if (push.FromOffset != _nextOffset)
+        {
+            // A push was lost or repeated: tell the leader where this log really continues.
+            Sender.Tell(new ReplicaAck(_partition, LeaderEpoch, _context.LocalBrokerId, _nextOffset, false));
+            return;
+        }
+        foreach (var bytes in push.Batches)
+        {
+            var batch = new RecordBatch(bytes);
+            Issue(new BatchAppended(bytes));
+            _nextOffset = batch.NextOffset;
+        }
+        _ackAfterWrite = true;
+    }
+
+    private void HandleDivergingEpoch(DivergingEpoch diverging)
+    {
+        if (!FromCurrentLeader(diverging.LeaderEpoch) || WritesPending) return;
+        _lastHeardFromLeaderMs = NowMs;
+        var (followerEpoch, followerEnd) = _log.Epochs.EndOffsetFor(diverging.Epoch, _log.LogEndOffset);
+        long truncateTo;
+        if (diverging.Epoch < 0 || followerEpoch < 0)
+            truncateTo = Math.Min(diverging.EndOffset < 0 ? _log.LogStartOffset : diverging.EndOffset, _log.LogEndOffset);
+        else if (followerEpoch != diverging.Epoch)
+            truncateTo = followerEnd; // we never saw the leader's epoch: cut back to ours below it, then ask again
+        else
+            truncateTo = Math.Min(Math.Min(followerEnd, diverging.EndOffset), _log.LogEndOffset);
+
+        TruncateTo(truncateTo);
+    }
+
+    private void TruncateTo(long offset)
+    {
+        // Truncate at a batch boundary: the batch holding the offset goes whole (the leader resends it).
+        if (_log.Tail.Find(offset) is { } holding && holding.BaseOffset < offset) offset = holding.BaseOffset;
+        if (offset >= _log.LogEndOffset)
+        {
+            SendFollowerFetch();
+            return;
+        }
+        _logger.Info("Replica {0}: truncating from log end offset {1} to {2} to match the leader of epoch {3}",
+            _partition, _log.LogEndOffset, offset, LeaderEpoch);
+        _nextOffset = offset;
+        Issue(new LogTruncated(offset), SendFollowerFetch);
+    }
+
+    private void HandleResetFollowerLog(ResetFollowerLog reset)
+    {
+        if (!FromCurrentLeader(reset.LeaderEpoch) || WritesPending) return;
+        _lastHeardFromLeaderMs = NowMs;
+        _logger.Info("Replica {0}: the leader's log starts at {1}, past this log's end {2}: starting over there",
+            _partition, reset.LogStartOffset, _log.LogEndOffset);
+        Issue(new LogTruncated(_log.LogStartOffset));
+        _nextOffset = _log.LogStartOffset;
+        AdvanceLogStart(reset.LogStartOffset, SendFollowerFetch);
+    }
+
+    private void HandleFollowerFetchRejected(FollowerFetchRejected rejected)
+    {
+        if (_role != Role.Follower) return;
+        // A fenced or unknown epoch settles itself when the controller's next word arrives;
+        // the follower tick asks again.
+        _logger.Debug("Replica {0}: the leader refused the session: {1} (its epoch {2}, ours {3})",
+            _partition, rejected.Error.KafkaName(), rejected.LeaderEpoch, LeaderEpoch);
+    }
+}
