@@ -1,6 +1,70 @@
+using Cluster.Api;
+using Cluster.Domain.Hosting;
+
 namespace Cluster.Node;
 
 public static class Program
 {
-    public static int Main(string[] args) => 0;
+    public static int Main(string[] args)
+    {
+        var parsed = NodeOptionsParser.Parse(args, NodeOptionsParser.ReadProcessEnvironment());
+        if (parsed.HelpRequested)
+        {
+            Console.Out.WriteLine(NodeOptionsParser.Usage);
+            return 0;
+        }
+        if (parsed.Failed)
+        {
+            Console.Error.WriteLine($"error: {parsed.Error}");
+            return 2;
+        }
+        foreach (var warning in parsed.Warnings) Console.Error.WriteLine($"warning: {warning}");
+        var options = parsed.Options!;
+
+        var settings = new BrokerNodeSettings
+        {
+            BrokerId = options.BrokerId,
+            Hostname = options.Hostname,
+            Port = options.Port,
+            HttpPort = options.HttpPort,
+            KafkaPort = options.KafkaPort,
+            SeedNodes = options.SeedNodes.Select(s => s.ToString()).ToArray(),
+            DataDir = options.DataDir,
+            Storage = options.Storage == StorageBackend.Postgres ? StorageKind.Postgres : StorageKind.Sqlite,
+            ConnectionString = options.ConnectionString,
+            ConfigFile = options.ConfigFile,
+        };
+
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; });
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Logging.AddFilter("Cluster.Node", LogLevel.Information);
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(60));
+        builder.WebHost.ConfigureKestrel(k => k.Listen(System.Net.IPAddress.Parse(ResolveBindAddress(options.Hostname)), options.HttpPort));
+
+        builder.Services.AddSingleton(settings);
+        builder.Services.AddSingleton<BrokerSupervisor>();
+        builder.Services.AddSingleton<IBrokerNodeAccessor>(sp => sp.GetRequiredService<BrokerSupervisor>());
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<BrokerSupervisor>());
+        builder.Services.AddClusterApi(NodeConfig.Build(settings));
+
+        var app = builder.Build();
+        app.MapClusterApi();
+        try
+        {
+            app.Run();
+            return 0;
+        }
+        catch (Exception e)
+        {
+            Console.Error.WriteLine($"error: {e.GetBaseException().Message}");
+            return 1;
+        }
+    }
+
+    private static string ResolveBindAddress(string hostname) =>
+        System.Net.IPAddress.TryParse(hostname, out _)
+            ? hostname
+            : System.Net.Dns.GetHostAddresses(hostname).First(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork).ToString();
 }

@@ -1,0 +1,156 @@
+using System.Net;
+using System.Net.Sockets;
+using Cluster.Domain.Controller;
+using Cluster.Domain.Hosting;
+using Cluster.Domain.Log;
+using Cluster.Domain.Protocol;
+using Cluster.Domain.Replication;
+
+namespace Cluster.Domain.Tests.MultiNode;
+
+/// <summary>
+/// Several brokers as ActorSystems in this test process, joined over Akka.Remote on
+/// loopback, each with its own data folder: our stand-in for Akka's multi-node test kit,
+/// which is not served here. Nodes can be started, killed (terminated without leaving),
+/// stopped gracefully, wiped and restarted.
+/// </summary>
+public sealed class TestCluster : IAsyncDisposable
+{
+    /// <summary>Failure detection and ISR timings for tests: seconds, not tens of seconds.</summary>
+    public const string FastTimings = """
+        akka.loglevel = WARNING
+        akka.cluster.failure-detector.heartbeat-interval = 200 ms
+        akka.cluster.failure-detector.acceptable-heartbeat-pause = 1 s
+        akka.cluster.failure-detector.expected-response-after = 200 ms
+        akka.cluster.split-brain-resolver.stable-after = 2 s
+        akka.cluster.down-removal-margin = 500 ms
+        akka.cluster.gossip-interval = 200 ms
+        akka.cluster.leader-actions-interval = 200 ms
+        akka.cluster.unreachable-nodes-reaper-interval = 200 ms
+        akka.coordinated-shutdown.phases.before-cluster-shutdown.timeout = 5 s
+        cluster-log.replica.replica-lag-time-max = 3 s
+        cluster-log.replica.retention-check-interval = 500 ms
+        cluster-log.gateway.request-timeout = 10 s
+        cluster-log.gateway.attempt-timeout = 3 s
+        """;
+
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "cluster-log-tests", Guid.NewGuid().ToString("N"));
+    private readonly int[] _ports;
+    private readonly string _extraHocon;
+    private readonly BrokerNode?[] _nodes;
+
+    private TestCluster(int size, string extraHocon)
+    {
+        _ports = Enumerable.Range(0, size).Select(_ => FreePort()).ToArray();
+        _nodes = new BrokerNode?[size];
+        _extraHocon = extraHocon;
+    }
+
+    public int Size => _nodes.Length;
+
+    public static async Task<TestCluster> StartAsync(int size, string? extraHocon = null)
+    {
+        var cluster = new TestCluster(size, extraHocon is null ? FastTimings : extraHocon + "\n" + FastTimings);
+        for (var id = 1; id <= size; id++) cluster.Start(id);
+        await cluster.WaitUntilAsync(() => cluster.Running.All(n => n.IsReady) &&
+                                           cluster.Running.All(n => n.Cluster.State.Members.Count == size),
+            TimeSpan.FromSeconds(30), "all nodes up");
+        return cluster;
+    }
+
+    public IEnumerable<BrokerNode> Running => _nodes.Where(n => n is not null && !n.System.WhenTerminated.IsCompleted)!;
+
+    public BrokerNode Node(int brokerId) => _nodes[brokerId - 1] ?? throw new InvalidOperationException($"Broker {brokerId} is not running");
+
+    public string DataDir(int brokerId) => Path.Combine(_root, $"broker-{brokerId}");
+
+    public BrokerNode Start(int brokerId)
+    {
+        var node = BrokerNode.Start(new BrokerNodeSettings
+        {
+            BrokerId = brokerId,
+            Port = _ports[brokerId - 1],
+            HttpPort = 0,
+            KafkaPort = 0,
+            SeedNodes = _ports.Select(p => $"127.0.0.1:{p}").ToArray(),
+            DataDir = DataDir(brokerId),
+            ExtraHocon = _extraHocon,
+        });
+        _nodes[brokerId - 1] = node;
+        return node;
+    }
+
+    /// <summary>Stop a node without leaving the cluster: the others must notice it is gone.</summary>
+    public async Task KillAsync(int brokerId)
+    {
+        var node = Node(brokerId);
+        _nodes[brokerId - 1] = null;
+        await node.System.Terminate().WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
+    public async Task StopGracefullyAsync(int brokerId)
+    {
+        var node = Node(brokerId);
+        await node.StopAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        await node.System.WhenTerminated.WaitAsync(TimeSpan.FromSeconds(30));
+        _nodes[brokerId - 1] = null;
+    }
+
+    public void Wipe(int brokerId) => Directory.Delete(DataDir(brokerId), recursive: true);
+
+    public async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout, string what)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Timed out after {timeout} waiting for: {what}");
+            await Task.Delay(50);
+        }
+    }
+
+    public ClusterMetadata Metadata => Running.First().Metadata.Current;
+
+    public PartitionState Partition(string topic, int partition) =>
+        Running.Select(n => n.Metadata.Current).MaxBy(m => m.Version)!.Topic(topic)!.Partitions[partition];
+
+    public async Task<TopicMetadata> CreateTopicAsync(string name, int partitions, int replicationFactor, Dictionary<string, string>? configs = null)
+    {
+        var node = Running.First();
+        var result = await node.Gateway.ControllerAsync(new CreateTopic(name, partitions, replicationFactor, configs ?? new()));
+        if (!result.Ok) throw new InvalidOperationException($"Create topic failed: {result.Error.KafkaName()} {result.Message}");
+        // Wait until every partition's leader has taken up leadership (it answers describes).
+        foreach (var p in Enumerable.Range(0, partitions))
+            await WaitUntilAsync(() => node.Gateway.DescribePartitionAsync(name, p).Result.Error == ErrorCode.None,
+                TimeSpan.FromSeconds(20), $"leader of {name}-{p}");
+        return node.Metadata.Current.Topic(name)!;
+    }
+
+    public static byte[] Batch(params string[] values)
+    {
+        using var builder = new RecordBatchBuilder();
+        foreach (var v in values)
+            builder.Append(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), null, System.Text.Encoding.UTF8.GetBytes(v));
+        return builder.Build();
+    }
+
+    public static List<string> Values(FetchResult result, long fromOffset = 0) =>
+        result.Batches.SelectMany(b => new RecordBatch(b).Records)
+            .Where(r => r.Offset >= fromOffset)
+            .Select(r => System.Text.Encoding.UTF8.GetString(r.Value!.Value.Span)).ToList();
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var node in _nodes.Where(n => n is not null))
+        {
+            try { await node!.System.Terminate().WaitAsync(TimeSpan.FromSeconds(20)); } catch { /* best effort */ }
+        }
+        try { if (Directory.Exists(_root)) Directory.Delete(_root, recursive: true); } catch { /* best effort */ }
+    }
+}
