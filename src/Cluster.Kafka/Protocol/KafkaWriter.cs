@@ -150,25 +150,26 @@ public sealed class KafkaWriter : IDisposable
 
     // ---- bytes ----
 
-    public void WriteNullableBytes(ReadOnlySpan<byte> bytes, bool isNull)
+    /// <summary>BYTES / NULLABLE_BYTES: int32 length (-1 = null), then the bytes.</summary>
+    public void WriteInt32LengthBytes(ReadOnlySpan<byte> bytes, bool isNull = false)
     {
         if (isNull) { WriteInt32(-1); return; }
         WriteInt32(bytes.Length);
         WriteRaw(bytes);
     }
 
-    public void WriteNullableBytes(byte[]? bytes) => WriteNullableBytes(bytes, bytes is null);
-    public void WriteBytes(byte[]? bytes) => WriteNullableBytes(bytes ?? [], false);
-
-    public void WriteCompactNullableBytes(ReadOnlySpan<byte> bytes, bool isNull)
+    /// <summary>COMPACT_BYTES / COMPACT_NULLABLE_BYTES: unsigned varint length+1 (0 = null), then the bytes.</summary>
+    public void WriteCompactLengthBytes(ReadOnlySpan<byte> bytes, bool isNull = false)
     {
         if (isNull) { WriteUnsignedVarInt(0); return; }
         WriteUnsignedVarInt((uint)bytes.Length + 1);
         WriteRaw(bytes);
     }
 
-    public void WriteCompactNullableBytes(byte[]? bytes) => WriteCompactNullableBytes(bytes, bytes is null);
-    public void WriteCompactBytes(byte[]? bytes) => WriteCompactNullableBytes(bytes ?? [], false);
+    public void WriteNullableBytes(byte[]? bytes) => WriteInt32LengthBytes(bytes, bytes is null);
+    public void WriteBytes(byte[]? bytes) => WriteInt32LengthBytes(bytes ?? []);
+    public void WriteCompactNullableBytes(byte[]? bytes) => WriteCompactLengthBytes(bytes, bytes is null);
+    public void WriteCompactBytes(byte[]? bytes) => WriteCompactLengthBytes(bytes ?? []);
 
     public void WriteBytes(byte[]? bytes, bool flexible)
     {
@@ -183,8 +184,8 @@ public sealed class KafkaWriter : IDisposable
     /// <summary>A <c>records</c> field: the record batches' bytes as they are.</summary>
     public void WriteRecords(ReadOnlyMemory<byte> records, bool flexible)
     {
-        if (flexible) WriteCompactNullableBytes(records.Span, false);
-        else WriteNullableBytes(records.Span, false);
+        if (flexible) WriteCompactLengthBytes(records.Span);
+        else WriteInt32LengthBytes(records.Span);
     }
 
     // ---- arrays ----
