@@ -173,8 +173,21 @@ public sealed class BrokerGateway
                 var leaderTimeout = (int)Math.Max(100, (attemptTimeout - TimeSpan.FromMilliseconds(250)).TotalMilliseconds);
                 try
                 {
-                    var result = await _regions.ForBroker(state.Leader)
+                    var ask = _regions.ForBroker(state.Leader)
                         .Ask<TResult>(request(t.PartitionId(partition), leaderTimeout), attemptTimeout, cancellation);
+                    // A leader that died takes the request with it: as soon as the controller
+                    // names another leader, go there instead of waiting out the attempt.
+                    using var attemptOver = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+                    var moved = LeaderMovedAsync(topic, partition, state.LeaderEpoch, attemptTimeout, attemptOver.Token);
+                    if (await Task.WhenAny(ask, moved) != ask)
+                    {
+                        lastError = ErrorCode.LeaderNotAvailable;
+                        lastMessage = $"The leadership of {topic}-{partition} moved";
+                        _ = ask.ContinueWith(static a => a.Exception, TaskContinuationOptions.OnlyOnFaulted);
+                        continue;
+                    }
+                    attemptOver.Cancel();
+                    var result = await ask;
                     var resultError = errorOf(result);
                     if (resultError is not (ErrorCode.NotLeaderOrFollower or ErrorCode.LeaderNotAvailable or ErrorCode.UnknownTopicOrPartition))
                         return result;
@@ -189,6 +202,22 @@ public sealed class BrokerGateway
             }
             await _metadata.WaitForNewerThanAsync(metadata.Version, Min(deadline - DateTime.UtcNow, MetadataWait), cancellation);
         }
+    }
+
+    /// <summary>Completes when the metadata names a newer leader epoch for the partition (or never, within the timeout).</summary>
+    private async Task LeaderMovedAsync(string topic, int partition, int leaderEpoch, TimeSpan timeout, CancellationToken cancellation)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        var metadata = _metadata.Current;
+        while (!cancellation.IsCancellationRequested)
+        {
+            var state = metadata.Topic(topic) is { } t && partition < t.Partitions.Length ? t.Partitions[partition] : null;
+            if (state is null || state.LeaderEpoch > leaderEpoch) return;
+            var left = deadline - DateTime.UtcNow;
+            if (left <= TimeSpan.Zero) break;
+            metadata = await _metadata.WaitForNewerThanAsync(metadata.Version, left, cancellation).ConfigureAwait(false);
+        }
+        await Task.Delay(Timeout.Infinite, cancellation).ConfigureAwait(false);
     }
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;

@@ -28,6 +28,10 @@ public sealed class TestCluster : IAsyncDisposable
         akka.cluster.leader-actions-interval = 200 ms
         akka.cluster.unreachable-nodes-reaper-interval = 200 ms
         akka.coordinated-shutdown.phases.before-cluster-shutdown.timeout = 5 s
+        # Terminate() is a kill here (no leave, no controlled shutdown); graceful stops run
+        # CoordinatedShutdown explicitly.
+        akka.coordinated-shutdown.run-by-actor-system-terminate = off
+        akka.cluster.run-coordinated-shutdown-when-down = off
         cluster-log.replica.replica-lag-time-max = 3 s
         cluster-log.replica.retention-check-interval = 500 ms
         cluster-log.gateway.request-timeout = 10 s
