@@ -51,7 +51,7 @@ public sealed class KafkaWriter : IDisposable
     private void Grow(int needed)
     {
         ObjectDisposedException.ThrowIf(_buffer.Length == 0, this);
-        long wanted = Math.Max((long)_buffer.Length * 2, (long)_position + needed);
+        long wanted = Math.Max(Math.Min((long)_buffer.Length * 2, Array.MaxLength), (long)_position + needed);
         if (wanted > Array.MaxLength) throw new KafkaProtocolException("Message too large to encode", ErrorCode.MessageTooLarge);
         var bigger = ArrayPool<byte>.Shared.Rent((int)wanted);
         _buffer.AsSpan(0, _position).CopyTo(bigger);
