@@ -16,32 +16,39 @@ public static class NodeConfig
     public static Config LoadFile(string name) =>
         ConfigurationFactory.ParseString(File.ReadAllText(Path.Combine(HoconDirectory, name)));
 
-    public static string SeedAddress(string hostPort) => $"akka.tcp://{SystemName}@{hostPort}";
+    /// <summary>
+    /// Akka address of a seed ("host:port"). Transport adapters (tests apply the throttler to
+    /// cut links) become part of the scheme, e.g. akka.trttl.tcp.
+    /// </summary>
+    public static string SeedAddress(string hostPort, IEnumerable<string>? adapters = null) =>
+        $"akka.{string.Concat((adapters ?? Array.Empty<string>()).Select(a => a + "."))}tcp://{SystemName}@{hostPort}";
 
     public static Config Build(BrokerNodeSettings settings)
     {
+        var layered = ConfigurationFactory.Empty;
+        if (settings.ExtraHocon is not null) layered = layered.WithFallback(ConfigurationFactory.ParseString(settings.ExtraHocon));
+        if (settings.ConfigFile is not null) layered = layered.WithFallback(ConfigurationFactory.ParseString(File.ReadAllText(settings.ConfigFile)));
+        layered = layered
+            .WithFallback(LoadFile(settings.Storage == StorageKind.Postgres ? "postgres.conf" : "sqlite.conf"))
+            .WithFallback(LoadFile("ddata-durable.conf"))
+            .WithFallback(LoadFile("base.conf"))
+            .WithFallback(ClusterSharding.DefaultConfig())
+            .WithFallback(ClusterSingleton.DefaultConfig())
+            .WithFallback(DistributedData.DefaultConfig())
+            .WithFallback(SqlPersistence.DefaultConfiguration);
+
+        var adapters = layered.GetStringList("akka.remote.dot-netty.tcp.applied-adapters", Array.Empty<string>());
         var seeds = settings.SeedNodes.Count > 0 ? settings.SeedNodes : new[] { $"{settings.Hostname}:{settings.Port}" };
         // Only what differs per node is written here; everything else lives in hocon/.
         var options = ConfigurationFactory.ParseString($$"""
             akka.remote.dot-netty.tcp.hostname = {{Quote(settings.Hostname)}}
             akka.remote.dot-netty.tcp.port = {{settings.Port}}
-            akka.cluster.seed-nodes = [{{string.Join(",", seeds.Select(s => Quote(SeedAddress(s))))}}]
+            akka.cluster.seed-nodes = [{{string.Join(",", seeds.Select(s => Quote(SeedAddress(s, adapters))))}}]
             akka.cluster.roles = ["broker", {{Quote($"broker-{settings.BrokerId}")}}]
             akka.cluster.distributed-data.durable.sqlite.path = {{Quote(Path.Combine(settings.DataDir, "ddata.db"))}}
             cluster-log.node.broker-id = {{settings.BrokerId}}
             """);
-
-        var config = options;
-        if (settings.ExtraHocon is not null) config = config.WithFallback(ConfigurationFactory.ParseString(settings.ExtraHocon));
-        if (settings.ConfigFile is not null) config = config.WithFallback(ConfigurationFactory.ParseString(File.ReadAllText(settings.ConfigFile)));
-        return config
-            .WithFallback(LoadFile(settings.Storage == StorageKind.Postgres ? "postgres.conf" : "sqlite.conf"))
-            .WithFallback(LoadFile("ddata-durable.conf"))
-            .WithFallback(LoadFile("base.conf"))
-            .WithFallback(ClusterSharding.DefaultConfig())
-            .WithFallback(ClusterSingletonManager.DefaultConfig())
-            .WithFallback(DistributedData.DefaultConfig())
-            .WithFallback(SqlPersistence.DefaultConfiguration);
+        return options.WithFallback(layered);
     }
 
     private static string Quote(string value) => "\"" + value.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";

@@ -24,6 +24,7 @@ public sealed partial class PartitionReplica
     private readonly Dictionary<long, PendingProducer> _pendingProducers = new();
     private AlterPartition? _pendingIsrChange;
     private long _pendingIsrChangeSentMs;
+    private long _isrChangeBackoffUntilMs;
     private long _epochStartOffset;
     private long _followerSessionCounter;
 
@@ -241,6 +242,7 @@ public sealed partial class PartitionReplica
     private void MaybeChangeIsr(long now)
     {
         var state = _state!;
+        if (now < _isrChangeBackoffUntilMs) return;
         if (_pendingIsrChange is not null)
         {
             if (now - _pendingIsrChangeSentMs < 5000) return;
@@ -251,7 +253,11 @@ public sealed partial class PartitionReplica
         var isr = state.Isr.ToList();
         var lagging = isr.Where(b => b != _context.LocalBrokerId &&
                                      (!_followers.TryGetValue(b, out var f) || now - f.LastCaughtUpMs > lagMs)).ToList();
+        // Only a follower that is answering now may join: one that went silent (cut off, dead)
+        // can still look caught up from what it acknowledged before.
+        var responsiveMs = Math.Max(1000, 4 * _settings.HeartbeatInterval.TotalMilliseconds);
         var caughtUp = _followers.Values.Where(f => !isr.Contains(f.BrokerId) && f.Session is not null &&
+                                                    now - f.LastAckMs < responsiveMs &&
                                                     f.LogEndOffset >= _log.HighWatermark && f.LogEndOffset >= _epochStartOffset)
             .Select(f => f.BrokerId).ToList();
         if (lagging.Count == 0 && caughtUp.Count == 0) return;
@@ -270,7 +276,10 @@ public sealed partial class PartitionReplica
         _pendingIsrChange = null;
         if (result.Error != ErrorCode.None || result.State is null)
         {
+            // The controller knows better (a broker it saw die, a newer epoch): wait for its
+            // next word rather than asking again at once.
             _logger.Info("Replica {0}: the controller refused the ISR change: {1}", _partition, result.Error.KafkaName());
+            _isrChangeBackoffUntilMs = NowMs + 1000;
             return;
         }
         if (_state is not null && result.State.LeaderEpoch == _state.LeaderEpoch && result.State.PartitionEpoch > _state.PartitionEpoch)

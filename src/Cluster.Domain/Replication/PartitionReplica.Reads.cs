@@ -52,6 +52,17 @@ public sealed partial class PartitionReplica
         ReadFromJournal(request.Offset, upTo, request.MaxBytes, new ConsumerRead(request, replyTo));
     }
 
+    private void HandleReadReplicaLog(ReadReplicaLog read)
+    {
+        var request = new FetchRequest(read.Partition, read.Offset, read.MaxBytes, IsolationLevel.ReadUncommitted, 0);
+        if (read.Offset < _log.LogStartOffset || read.Offset >= _log.LogEndOffset)
+            Sender.Tell(FetchResultWith(new List<byte[]>(), request));
+        else if (_log.Tail.Covers(read.Offset))
+            Sender.Tell(FetchResultWith(_log.Tail.Read(read.Offset, _log.LogEndOffset, read.MaxBytes), request));
+        else
+            ReadFromJournal(read.Offset, _log.LogEndOffset, read.MaxBytes, new ConsumerRead(request, Sender));
+    }
+
     private FetchResult FetchResultWith(List<byte[]> batches, FetchRequest request)
     {
         var aborted = request.Isolation == IsolationLevel.ReadCommitted && batches.Count > 0

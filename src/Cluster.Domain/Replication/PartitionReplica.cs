@@ -120,6 +120,7 @@ public sealed partial class PartitionReplica : UntypedPersistentActor, IWithTime
             case RangeRead read: HandleRangeRead(read); break;
             case ListOffsetsRequest list: HandleListOffsets(list); break;
             case DescribeReplica: Sender.Tell(Status()); break;
+            case ReadReplicaLog read: HandleReadReplicaLog(read); break;
             case BecomeLeaderOrFollower change: HandleStateChange(change); break;
             case AlterPartitionResult result: HandleAlterPartitionResult(result); break;
             case StopReplica stop: HandleStop(stop); break;

@@ -65,6 +65,12 @@ public sealed record ListOffsetsResult(ErrorCode Error, long Offset, long Timest
 
 public sealed record DescribeReplica(TopicIdPartition Partition) : IReplicaMessage;
 
+/// <summary>
+/// Read this replica's own log, leader or not, up to its log end offset: for comparing
+/// replicas (Kafka's DumpLogSegments, replica verification), never for consumers.
+/// </summary>
+public sealed record ReadReplicaLog(TopicIdPartition Partition, long Offset, int MaxBytes) : IReplicaMessage;
+
 public sealed record ReplicaStatus(
     ErrorCode Error,
     bool IsLeader,

@@ -76,6 +76,8 @@ internal static class CoreCodecs
         r.Add<ListOffsetsResult>("R.ListR1", (w, m) => { w.Int16((short)m.Error); w.VarInt(m.Offset); w.VarInt(m.Timestamp); w.String(m.Message); },
             rd => new ListOffsetsResult((ErrorCode)rd.Int16(), rd.VarInt(), rd.VarInt(), rd.String()));
         r.Add<DescribeReplica>("R.Describe1", (w, m) => Partition(w, m.Partition), rd => new DescribeReplica(Partition(rd)));
+        r.Add<ReadReplicaLog>("R.ReadLog1", (w, m) => { Partition(w, m.Partition); w.VarInt(m.Offset); w.VarInt(m.MaxBytes); },
+            rd => new ReadReplicaLog(Partition(rd), rd.VarInt(), rd.VarInt32()));
         r.Add<ReplicaStatus>("R.Status1", (w, m) =>
             {
                 w.Int16((short)m.Error);

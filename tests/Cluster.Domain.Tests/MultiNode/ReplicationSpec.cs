@@ -5,6 +5,7 @@ using Xunit.Abstractions;
 
 namespace Cluster.Domain.Tests.MultiNode;
 
+[Collection(MultiNodeCollection.Name)]
 public sealed class ReplicationSpec
 {
     private readonly ITestOutputHelper _output;

@@ -4,6 +4,7 @@ using Xunit;
 
 namespace Cluster.Domain.Tests.MultiNode;
 
+[Collection(MultiNodeCollection.Name)]
 public sealed class SingleNodeSpec
 {
     [Fact]

@@ -4,6 +4,7 @@ using Cluster.Domain.Controller;
 using Cluster.Domain.Hosting;
 using Cluster.Domain.Log;
 using Cluster.Domain.Protocol;
+using Akka.Actor;
 using Cluster.Domain.Replication;
 
 namespace Cluster.Domain.Tests.MultiNode;
@@ -36,6 +37,8 @@ public sealed class TestCluster : IAsyncDisposable
         cluster-log.replica.retention-check-interval = 500 ms
         cluster-log.gateway.request-timeout = 10 s
         cluster-log.gateway.attempt-timeout = 3 s
+        # The throttler adapter lets a spec cut links between nodes (TestConductor's blackhole).
+        akka.remote.dot-netty.tcp.applied-adapters = [trttl]
         """;
 
     private readonly string _root = Path.Combine(Path.GetTempPath(), "cluster-log-tests", Guid.NewGuid().ToString("N"));
@@ -98,6 +101,47 @@ public sealed class TestCluster : IAsyncDisposable
         await node.StopAsync().WaitAsync(TimeSpan.FromSeconds(60));
         await node.System.WhenTerminated.WaitAsync(TimeSpan.FromSeconds(30));
         _nodes[brokerId - 1] = null;
+    }
+
+    /// <summary>Cut every link between a broker and the others (both directions), as a network partition would.</summary>
+    public Task CutOffAsync(int brokerId) => ThrottleAsync(brokerId, Akka.Remote.Transport.Blackhole.Instance);
+
+    public Task HealAsync(int brokerId) => ThrottleAsync(brokerId, Akka.Remote.Transport.Unthrottled.Instance);
+
+    private async Task ThrottleAsync(int brokerId, Akka.Remote.Transport.ThrottleMode mode)
+    {
+        var node = Node(brokerId);
+        foreach (var other in Running.Where(n => n.BrokerId != brokerId))
+        {
+            await Throttle(node, other, mode);
+            await Throttle(other, node, mode);
+        }
+    }
+
+    private static Task<bool> Throttle(BrokerNode from, BrokerNode to, Akka.Remote.Transport.ThrottleMode mode) =>
+        ((Akka.Remote.RemoteActorRefProvider)((ExtendedActorSystem)from.System).Provider).Transport.ManagementCommand(new Akka.Remote.Transport.SetThrottle(
+            to.Cluster.SelfAddress, Akka.Remote.Transport.ThrottleTransportAdapter.Direction.Both, mode));
+
+    /// <summary>Everything one broker's replica of a partition holds, leader or follower.</summary>
+    public async Task<List<(long Offset, string Value)>> ReplicaLogAsync(int brokerId, string topic, int partition)
+    {
+        var node = Node(brokerId);
+        var tp = node.Metadata.Current.Topic(topic)!.PartitionId(partition);
+        var records = new List<(long, string)>();
+        long offset = 0;
+        while (true)
+        {
+            var read = await node.Regions.Local.Ask<FetchResult>(new ReadReplicaLog(tp, offset, 1 << 20), TimeSpan.FromSeconds(10));
+            if (read.Batches.Count == 0) return records;
+            foreach (var bytes in read.Batches)
+            {
+                var batch = new RecordBatch(bytes);
+                foreach (var r in batch.Records)
+                    if (r.Offset >= offset && !batch.IsControl)
+                        records.Add((r.Offset, System.Text.Encoding.UTF8.GetString(r.Value!.Value.Span)));
+                offset = Math.Max(offset, batch.NextOffset);
+            }
+        }
     }
 
     public void Wipe(int brokerId) => Directory.Delete(DataDir(brokerId), recursive: true);
