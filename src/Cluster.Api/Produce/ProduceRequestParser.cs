@@ -48,6 +48,8 @@ public static class ProduceRequestParser
 
     private static (ProduceOptions Options, int RecordsStart, int RecordsEnd) ParseOptions(ReadOnlySpan<byte> body)
     {
+        if (body.Trim(" \t\r\n"u8).IsEmpty)
+            throw ApiException.BadRequest("The request body is empty: send a JSON object with a 'records' array");
         var reader = new Utf8JsonReader(body, isFinalBlock: true, new JsonReaderState(ReaderOptions));
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             throw ApiException.BadRequest("The request body must be a JSON object with a 'records' array");

@@ -103,6 +103,7 @@ public static class TopicRequestParser
 
     private static Utf8JsonReader StartObject(ReadOnlySpan<byte> body, string shape)
     {
+        if (body.Trim(" \t\r\n"u8).IsEmpty) throw ApiException.BadRequest("The request body is empty. " + shape);
         var reader = new Utf8JsonReader(body, isFinalBlock: true, new JsonReaderState(ReaderOptions));
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) throw ApiException.BadRequest(shape);
         // Check the whole document now, so that a broken one is refused before anything is decided.
