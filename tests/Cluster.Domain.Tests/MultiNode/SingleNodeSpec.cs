@@ -8,9 +8,18 @@ namespace Cluster.Domain.Tests.MultiNode;
 public sealed class SingleNodeSpec
 {
     [Fact]
-    public async Task Appends_get_dense_offsets_and_survive_a_restart()
+    public Task Appends_get_dense_offsets_and_survive_a_restart_on_sqlite() => AppendsSurviveARestart(null);
+
+    [Fact]
+    public async Task Appends_get_dense_offsets_and_survive_a_restart_on_postgres()
     {
-        await using var cluster = await TestCluster.StartAsync(1);
+        await using var database = await PostgresDatabase.CreateAsync();
+        await AppendsSurviveARestart(database.ConnectionString);
+    }
+
+    private static async Task AppendsSurviveARestart(string? postgres)
+    {
+        await using var cluster = await TestCluster.StartAsync(1, postgresFor: postgres is null ? null : _ => postgres);
         await cluster.CreateTopicAsync("orders", 1, 1);
         var gateway = cluster.Node(1).Gateway;
 

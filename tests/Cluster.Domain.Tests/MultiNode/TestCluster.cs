@@ -46,6 +46,9 @@ public sealed class TestCluster : IAsyncDisposable
     private readonly string _extraHocon;
     private readonly BrokerNode?[] _nodes;
 
+    /// <summary>PostgreSQL connection string per broker; SQLite in the data dir when absent.</summary>
+    public Func<int, string>? PostgresFor { get; init; }
+
     private TestCluster(int size, string extraHocon)
     {
         _ports = Enumerable.Range(0, size).Select(_ => FreePort()).ToArray();
@@ -55,9 +58,9 @@ public sealed class TestCluster : IAsyncDisposable
 
     public int Size => _nodes.Length;
 
-    public static async Task<TestCluster> StartAsync(int size, string? extraHocon = null)
+    public static async Task<TestCluster> StartAsync(int size, string? extraHocon = null, Func<int, string>? postgresFor = null)
     {
-        var cluster = new TestCluster(size, extraHocon is null ? FastTimings : extraHocon + "\n" + FastTimings);
+        var cluster = new TestCluster(size, extraHocon is null ? FastTimings : extraHocon + "\n" + FastTimings) { PostgresFor = postgresFor };
         for (var id = 1; id <= size; id++) cluster.Start(id);
         await cluster.WaitUntilAsync(() => cluster.Running.All(n => n.IsReady) &&
                                            cluster.Running.All(n => n.Cluster.State.Members.Count == size),
@@ -81,6 +84,8 @@ public sealed class TestCluster : IAsyncDisposable
             KafkaPort = 0,
             SeedNodes = _ports.Select(p => $"127.0.0.1:{p}").ToArray(),
             DataDir = DataDir(brokerId),
+            Storage = PostgresFor is null ? StorageKind.Sqlite : StorageKind.Postgres,
+            ConnectionString = PostgresFor?.Invoke(brokerId),
             ExtraHocon = _extraHocon,
         });
         _nodes[brokerId - 1] = node;
