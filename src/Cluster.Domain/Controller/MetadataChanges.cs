@@ -19,6 +19,8 @@ public sealed record Change(ClusterMetadata? Next, ErrorCode Error = ErrorCode.N
 public static class MetadataChanges
 {
     public const int MaxPartitions = 10_000;
+    public const int DefaultReplicationFactor = -1;
+    public const int MaxDefaultReplicationFactor = 3;
 
     public static Change CreateTopic(ClusterMetadata metadata, CreateTopic command, IReadOnlyCollection<int> liveBrokers, int rotation)
     {
@@ -28,11 +30,16 @@ public static class MetadataChanges
             return Change.Refuse(ErrorCode.TopicAlreadyExists, $"Topic '{command.Name}' already exists");
         if (command.Partitions is < 1 or > MaxPartitions)
             return Change.Refuse(ErrorCode.InvalidPartitions, $"partitions must be between 1 and {MaxPartitions}, not {command.Partitions}");
-        if (command.ReplicationFactor < 1)
+        // -1 asks for the default (Kafka's CreateTopics convention): as many replicas as there
+        // are live brokers, up to three. Internal topics are created that way.
+        var replicationFactor = command.ReplicationFactor == DefaultReplicationFactor
+            ? Math.Min(MaxDefaultReplicationFactor, liveBrokers.Count)
+            : command.ReplicationFactor;
+        if (replicationFactor < 1)
             return Change.Refuse(ErrorCode.InvalidReplicationFactor, $"replicationFactor must be at least 1, not {command.ReplicationFactor}");
-        if (command.ReplicationFactor > liveBrokers.Count)
+        if (replicationFactor > liveBrokers.Count)
             return Change.Refuse(ErrorCode.InvalidReplicationFactor,
-                $"replicationFactor {command.ReplicationFactor} is larger than the {liveBrokers.Count} live broker(s)");
+                $"replicationFactor {replicationFactor} is larger than the {liveBrokers.Count} live broker(s)");
         if (TopicConfig.Validate(command.Configs) is { } configProblem)
             return Change.Refuse(ErrorCode.InvalidConfig, configProblem);
 
@@ -42,7 +49,7 @@ public static class MetadataChanges
         {
             // Partition p's leader is broker (rotation + p) mod n, its followers the next ones
             // around the ring: replicas on distinct brokers, leaders spread evenly.
-            var replicas = new int[command.ReplicationFactor];
+            var replicas = new int[replicationFactor];
             for (var r = 0; r < replicas.Length; r++)
                 replicas[r] = brokers[(rotation + p + r) % brokers.Length];
             partitions.Add(new PartitionState(p, replicas, replicas[0], 0, replicas.ToArray(), 0));
