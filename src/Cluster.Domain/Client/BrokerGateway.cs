@@ -137,7 +137,7 @@ public sealed class BrokerGateway
         RouteAsync(topic, partition,
             (tp, _) => new DescribeReplica(tp),
             (ReplicaStatus r) => r.Error,
-            (error, _) => new ReplicaStatus(error, false, -1, -1, -1, -1, -1, -1),
+            (error, _) => new ReplicaStatus(error, false, -1, -1, -1, -1, -1, -1, -1),
             cancellation);
 
     /// <summary>

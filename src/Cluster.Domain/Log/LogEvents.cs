@@ -23,5 +23,10 @@ public sealed record LeaderEpochStarted(int Epoch, long StartOffset) : ILogEvent
 /// </summary>
 public sealed record LogTruncated(long Offset) : ILogEvent;
 
-/// <summary>Retention (or a follower reset) moved the log start; older batches get deleted.</summary>
-public sealed record LogStartOffsetAdvanced(long Offset) : ILogEvent;
+/// <summary>
+/// Retention (or a follower reset) moved the log start; older batches get deleted. When the
+/// new start falls inside the oldest index span, <see cref="SplitSeqNr"/> and
+/// <see cref="SplitBytes"/> say where the kept part of that span begins in the journal, so
+/// retention works batch by batch although the index is sparse.
+/// </summary>
+public sealed record LogStartOffsetAdvanced(long Offset, long SplitSeqNr = -1, long SplitBytes = 0) : ILogEvent;

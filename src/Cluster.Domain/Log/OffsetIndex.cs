@@ -5,7 +5,7 @@ namespace Cluster.Domain.Log;
 /// <c>index-interval-bytes</c>): like Kafka's sparse offset and time indexes, so memory
 /// grows with bytes/interval, not with the number of records or batches.
 /// </summary>
-public readonly record struct IndexEntry(long BaseOffset, long SeqNr, long Position, long MaxTimestamp);
+public readonly record struct IndexEntry(long BaseOffset, long SeqNr, long Position, long MaxTimestamp, long FirstBatchMaxTimestamp);
 
 public sealed class OffsetIndex
 {
@@ -25,7 +25,7 @@ public sealed class OffsetIndex
     public void Append(long baseOffset, long seqNr, int sizeInBytes, long maxTimestamp)
     {
         if (_entries.Count == 0 || NextPosition - _entries[^1].Position >= IntervalBytes)
-            _entries.Add(new IndexEntry(baseOffset, seqNr, NextPosition, maxTimestamp));
+            _entries.Add(new IndexEntry(baseOffset, seqNr, NextPosition, maxTimestamp, maxTimestamp));
         else if (maxTimestamp > _entries[^1].MaxTimestamp)
             _entries[^1] = _entries[^1] with { MaxTimestamp = maxTimestamp };
         NextPosition += sizeInBytes;
@@ -70,6 +70,20 @@ public sealed class OffsetIndex
 
     /// <summary>Drop the first <paramref name="count"/> spans (their batches were deleted).</summary>
     public void RemoveFirst(int count) => _entries.RemoveRange(0, Math.Min(count, _entries.Count));
+
+    /// <summary>Retention deleted the first batches of the oldest span: it now starts later.</summary>
+    public void SplitFirst(long baseOffset, long seqNr, long deletedBytes, long firstBatchMaxTimestamp)
+    {
+        if (_entries.Count == 0) return;
+        var first = _entries[0];
+        _entries[0] = first with
+        {
+            BaseOffset = baseOffset,
+            SeqNr = seqNr,
+            Position = first.Position + deletedBytes,
+            FirstBatchMaxTimestamp = firstBatchMaxTimestamp,
+        };
+    }
 
     public void Clear() => _entries.Clear();
 

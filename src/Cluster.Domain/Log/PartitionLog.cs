@@ -62,7 +62,7 @@ public sealed class PartitionLog
             case BatchAppended appended: ApplyBatch(appended.Batch, seqNr); break;
             case LeaderEpochStarted started: Epochs.Assign(started.Epoch, started.StartOffset); break;
             case LogTruncated truncated: ApplyTruncation(truncated.Offset, seqNr); break;
-            case LogStartOffsetAdvanced advanced: ApplyLogStart(advanced.Offset); break;
+            case LogStartOffsetAdvanced advanced: ApplyLogStart(advanced); break;
         }
         LastSeqNr = seqNr;
     }
@@ -95,8 +95,9 @@ public sealed class PartitionLog
         _truncations.Add(new Truncation(offset, seqNr));
     }
 
-    private void ApplyLogStart(long offset)
+    private void ApplyLogStart(LogStartOffsetAdvanced advanced)
     {
+        var offset = advanced.Offset;
         if (offset <= LogStartOffset) return;
         LogStartOffset = offset;
         if (offset >= LogEndOffset)
@@ -113,6 +114,12 @@ public sealed class PartitionLog
             var entries = Index.Entries;
             while (drop + 1 < entries.Count && entries[drop + 1].BaseOffset <= offset) drop++;
             Index.RemoveFirst(drop);
+            if (advanced.SplitSeqNr >= 0 && Index.Count > 0 && Index.Entries[0].BaseOffset < offset)
+            {
+                var firstKept = Tail.Find(offset);
+                Index.SplitFirst(offset, advanced.SplitSeqNr, advanced.SplitBytes,
+                    firstKept is { } kept ? new RecordBatch(kept.Bytes).MaxTimestamp : Index.Entries[0].MaxTimestamp);
+            }
             Tail.RemoveBelow(offset);
         }
         HighWatermark = Math.Max(HighWatermark, offset);
@@ -134,10 +141,10 @@ public sealed class PartitionLog
     }
 
     /// <summary>
-    /// The new log start offset that retention allows: whole index spans, oldest first, each
-    /// wholly below the high watermark and either older than <paramref name="retentionMs"/>
-    /// (by its newest timestamp) or not needed to keep <paramref name="retentionBytes"/>.
-    /// -1 disables a limit. Stops at the first span it must keep.
+    /// The new log start offset that retention allows at index-span granularity: whole spans,
+    /// oldest first, each wholly below the high watermark and either older than
+    /// <paramref name="retentionMs"/> (by its newest timestamp) or not needed to keep
+    /// <paramref name="retentionBytes"/>. -1 disables a limit. Stops at the first span it must keep.
     /// </summary>
     public long RetentionTarget(long nowMs, long retentionMs, long retentionBytes)
     {
@@ -156,6 +163,41 @@ public sealed class PartitionLog
             target = next;
         }
         return target;
+    }
+
+    /// <summary>
+    /// Could retention delete the first batches of the oldest span, although not all of it?
+    /// Then its batches are read back to find the exact cut (<see cref="RetentionCut"/>).
+    /// </summary>
+    public bool MayRetainPartOfFirstSpan(long nowMs, long retentionMs, long retentionBytes)
+    {
+        if (Index.Count == 0 || Index.Entries[0].BaseOffset >= HighWatermark) return false;
+        return retentionBytes >= 0 && Index.RetainedBytes > retentionBytes ||
+               retentionMs >= 0 && Index.Entries[0].FirstBatchMaxTimestamp < nowMs - retentionMs;
+    }
+
+    /// <summary>
+    /// The batch-exact cut inside the oldest span, from its batches (journal sequence
+    /// numbers and bytes, in order): the log start event to issue, or null when every batch
+    /// must stay.
+    /// </summary>
+    public LogStartOffsetAdvanced? RetentionCut(IReadOnlyList<(long SeqNr, byte[] Bytes)> spanBatches, long nowMs, long retentionMs, long retentionBytes)
+    {
+        var retained = Index.RetainedBytes;
+        long deleted = 0;
+        for (var i = 0; i < spanBatches.Count; i++)
+        {
+            var batch = new RecordBatch(spanBatches[i].Bytes);
+            if (batch.NextOffset <= LogStartOffset) continue;
+            var expired = retentionMs >= 0 && batch.MaxTimestamp < nowMs - retentionMs;
+            var oversized = retentionBytes >= 0 && retained - deleted - spanBatches[i].Bytes.Length >= retentionBytes;
+            if (batch.NextOffset > HighWatermark || (!expired && !oversized) || i + 1 == spanBatches.Count)
+            {
+                return deleted == 0 ? null : new LogStartOffsetAdvanced(batch.BaseOffset, spanBatches[i].SeqNr, deleted);
+            }
+            deleted += spanBatches[i].Bytes.Length;
+        }
+        return null;
     }
 
     public PartitionSnapshot ToSnapshot() => new(

@@ -55,9 +55,12 @@ public sealed class TailCache
     /// up to <paramref name="maxBytes"/> (the first batch always, as Kafka does, so that one
     /// big batch never blocks a reader).
     /// </summary>
-    public List<byte[]> Read(long offset, long upTo, int maxBytes)
+    public List<byte[]> Read(long offset, long upTo, int maxBytes) =>
+        ReadEntries(offset, upTo, maxBytes).ConvertAll(b => b.Bytes);
+
+    public List<CachedBatch> ReadEntries(long offset, long upTo, int maxBytes)
     {
-        var result = new List<byte[]>();
+        var result = new List<CachedBatch>();
         var i = FirstWithNextOffsetAbove(offset);
         long bytes = 0;
         for (; i < _batches.Count; i++)
@@ -65,7 +68,7 @@ public sealed class TailCache
             var b = _batches[i];
             if (b.BaseOffset >= upTo) break;
             if (result.Count > 0 && bytes + b.Bytes.Length > maxBytes) break;
-            result.Add(b.Bytes);
+            result.Add(b);
             bytes += b.Bytes.Length;
         }
         return result;

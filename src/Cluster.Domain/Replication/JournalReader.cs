@@ -7,7 +7,7 @@ namespace Cluster.Domain.Replication;
 /// <summary>Read batches from the journal: from <see cref="FromSeqNr"/> (an index entry), keeping those that hold offsets in [FromOffset, UpToOffset).</summary>
 internal sealed record ReadRange(long FromSeqNr, long FromOffset, long UpToOffset, int MaxBytes, int MaxEvents, Truncation[] Truncations, object Tag);
 
-internal sealed record RangeRead(object Tag, List<byte[]> Batches, string? Failure);
+internal sealed record RangeRead(object Tag, List<byte[]> Batches, List<long> SeqNrs, string? Failure);
 
 /// <summary>
 /// Reads old batches of one partition back from the journal (the store's own replay, by
@@ -22,6 +22,7 @@ internal sealed class JournalReader : ReceiveActor
     private ReadRange? _current;
     private IActorRef _replyTo = ActorRefs.Nobody;
     private List<byte[]> _batches = new();
+    private List<long> _seqNrs = new();
     private long _bytes;
     private bool _full;
 
@@ -47,6 +48,7 @@ internal sealed class JournalReader : ReceiveActor
         if (!_queue.TryDequeue(out var next)) return;
         (_current, _replyTo) = next;
         _batches = new List<byte[]>();
+        _seqNrs = new List<long>();
         _bytes = 0;
         _full = false;
         _journal.Tell(new ReplayMessages(_current.FromSeqNr, long.MaxValue, _current.MaxEvents, _persistenceId, Self));
@@ -65,13 +67,14 @@ internal sealed class JournalReader : ReceiveActor
             return;
         }
         _batches.Add(appended.Batch);
+        _seqNrs.Add(persistent.SequenceNr);
         _bytes += appended.Batch.Length;
     }
 
     private void Finish(string? failure)
     {
         if (_current is null) return;
-        _replyTo.Tell(new RangeRead(_current.Tag, _batches, failure));
+        _replyTo.Tell(new RangeRead(_current.Tag, _batches, _seqNrs, failure));
         _current = null;
         StartNext();
     }

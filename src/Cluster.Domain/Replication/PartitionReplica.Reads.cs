@@ -131,6 +131,9 @@ public sealed partial class PartitionReplica
             case FollowerRead follower:
                 OnFollowerRead(follower, read.Failure is null ? read.Batches : new List<byte[]>());
                 break;
+            case RetentionRead:
+                OnRetentionRead(read.Failure is null ? read.SeqNrs.Zip(read.Batches).ToList() : new());
+                break;
             case TimestampLookup lookup:
                 lookup.ReplyTo.Tell(read.Failure is not null
                     ? new ListOffsetsResult(ErrorCode.KafkaStorageError, -1, -1, read.Failure)

@@ -52,6 +52,7 @@ public sealed partial class PartitionReplica : UntypedPersistentActor, IWithTime
     private bool _snapshotInFlight;
     private long _deleteJournalAfterSnapshot = -1;
     private bool _stopping;
+    private long _eventsReplayedOnRecovery;
 
     public PartitionReplica(TopicIdPartition partition, ReplicaContext context)
     {
@@ -84,6 +85,7 @@ public sealed partial class PartitionReplica : UntypedPersistentActor, IWithTime
             case ILogEvent logEvent:
                 _log.Apply(logEvent, LastSequenceNr);
                 _eventsSinceSnapshot++;
+                _eventsReplayedOnRecovery++;
                 break;
             case RecoveryCompleted:
                 // The highest sequence number may belong to a deleted event (retention keeps
@@ -150,7 +152,8 @@ public sealed partial class PartitionReplica : UntypedPersistentActor, IWithTime
         _log.HighWatermark,
         _log.LastStableOffset,
         _log.LogEndOffset,
-        _log.SizeInBytes);
+        _log.SizeInBytes,
+        _eventsReplayedOnRecovery);
 
     private void HandleStateChange(BecomeLeaderOrFollower change)
     {
@@ -287,20 +290,52 @@ public sealed partial class PartitionReplica : UntypedPersistentActor, IWithTime
         }
     }
 
+    private sealed record RetentionRead;
+
+    private bool _retentionReadPending;
+
     private void ApplyRetention()
     {
-        if (_role == Role.None || _stopping) return;
-        var target = _log.RetentionTarget(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), _config.RetentionMs, _config.RetentionBytes);
-        if (target > _log.LogStartOffset) AdvanceLogStart(target);
+        if (_role == Role.None || _stopping || _retentionReadPending) return;
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var target = _log.RetentionTarget(now, _config.RetentionMs, _config.RetentionBytes);
+        if (target > _log.LogStartOffset)
+        {
+            AdvanceLogStart(target);
+            return;
+        }
+        if (!_log.MayRetainPartOfFirstSpan(now, _config.RetentionMs, _config.RetentionBytes)) return;
+
+        // Batch-exact retention inside the oldest index span: read its batches back.
+        var first = _log.Index.Entries[0];
+        var spanBytes = (int)Math.Min(int.MaxValue / 2, _log.Index.SpanBytes(0));
+        if (_log.Tail.Covers(first.BaseOffset))
+        {
+            OnRetentionRead(_log.Tail.ReadEntries(first.BaseOffset, _log.HighWatermark, spanBytes).ConvertAll(b => (b.SeqNr, b.Bytes)));
+            return;
+        }
+        _retentionReadPending = true;
+        ReadFromJournal(first.BaseOffset, _log.HighWatermark, spanBytes, new RetentionRead());
+    }
+
+    private void OnRetentionRead(List<(long SeqNr, byte[] Bytes)> spanBatches)
+    {
+        _retentionReadPending = false;
+        if (_role == Role.None || _stopping || spanBatches.Count == 0) return;
+        var cut = _log.RetentionCut(spanBatches, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), _config.RetentionMs, _config.RetentionBytes);
+        if (cut is not null && cut.Offset > _log.LogStartOffset) AdvanceLogStart(cut);
     }
 
     /// <summary>
     /// Move the log start and delete what lies below from the journal. The delete waits for a
     /// snapshot taken after the move, so recovery never needs a deleted event.
     /// </summary>
-    private void AdvanceLogStart(long offset, Action? persisted = null)
+    private void AdvanceLogStart(long offset, Action? persisted = null) => AdvanceLogStart(new LogStartOffsetAdvanced(offset), persisted);
+
+    private void AdvanceLogStart(LogStartOffsetAdvanced advance, Action? persisted = null)
     {
-        Issue(new LogStartOffsetAdvanced(offset), () =>
+        var offset = advance.Offset;
+        Issue(advance, () =>
         {
             _logger.Info("Replica {0}: log start offset is now {1}", _partition, _log.LogStartOffset);
             _deleteJournalAfterSnapshot = _log.DeletableUpToSeqNr;

@@ -79,7 +79,8 @@ public sealed record ReplicaStatus(
     long HighWatermark,
     long LastStableOffset,
     long LogEndOffset,
-    long SizeInBytes) : IClusterMessage;
+    long SizeInBytes,
+    long EventsReplayedOnRecovery) : IClusterMessage;
 
 // ---- Between leader and followers ----
 

@@ -19,7 +19,8 @@ internal static class CoreCodecs
         r.Add<LeaderEpochStarted>("L.Epoch1", (w, e) => { w.VarInt(e.Epoch); w.VarInt(e.StartOffset); },
             rd => new LeaderEpochStarted(rd.VarInt32(), rd.VarInt()));
         r.Add<LogTruncated>("L.Trunc1", (w, e) => w.VarInt(e.Offset), rd => new LogTruncated(rd.VarInt()));
-        r.Add<LogStartOffsetAdvanced>("L.Start1", (w, e) => w.VarInt(e.Offset), rd => new LogStartOffsetAdvanced(rd.VarInt()));
+        r.Add<LogStartOffsetAdvanced>("L.Start1", (w, e) => { w.VarInt(e.Offset); w.VarInt(e.SplitSeqNr); w.VarInt(e.SplitBytes); },
+            rd => new LogStartOffsetAdvanced(rd.VarInt(), rd.VarInt(), rd.VarInt()));
         r.Add<PartitionSnapshot>("L.Snap1", WriteSnapshot, ReadSnapshot);
 
         // Replica messages.
@@ -88,8 +89,9 @@ internal static class CoreCodecs
                 w.VarInt(m.LastStableOffset);
                 w.VarInt(m.LogEndOffset);
                 w.VarInt(m.SizeInBytes);
+                w.VarInt(m.EventsReplayedOnRecovery);
             },
-            rd => new ReplicaStatus((ErrorCode)rd.Int16(), rd.Bool(), rd.VarInt32(), rd.VarInt(), rd.VarInt(), rd.VarInt(), rd.VarInt(), rd.VarInt()));
+            rd => new ReplicaStatus((ErrorCode)rd.Int16(), rd.Bool(), rd.VarInt32(), rd.VarInt(), rd.VarInt(), rd.VarInt(), rd.VarInt(), rd.VarInt(), rd.VarInt()));
         r.Add<FollowerFetch>("R.FFetch1", (w, m) =>
             {
                 Partition(w, m.Partition);
@@ -273,7 +275,14 @@ internal static class CoreCodecs
         w.VarInt(s.NextPosition);
         w.VarInt(s.BatchesAppended);
         w.VarInt(s.BytesAppended);
-        w.List(s.Index, (x, e) => { x.VarInt(e.BaseOffset); x.VarInt(e.SeqNr); x.VarInt(e.Position); x.VarInt(e.MaxTimestamp); });
+        w.List(s.Index, (x, e) =>
+        {
+            x.VarInt(e.BaseOffset);
+            x.VarInt(e.SeqNr);
+            x.VarInt(e.Position);
+            x.VarInt(e.MaxTimestamp);
+            x.VarInt(e.FirstBatchMaxTimestamp);
+        });
         w.List(s.Epochs, (x, e) => { x.VarInt(e.Epoch); x.VarInt(e.StartOffset); });
         w.List(s.Truncations, (x, t) => { x.VarInt(t.Offset); x.VarInt(t.BeforeSeqNr); });
         w.List(s.Producers, (x, p) =>
@@ -289,7 +298,7 @@ internal static class CoreCodecs
 
     private static PartitionSnapshot ReadSnapshot(WireReader r) => new(
         r.VarInt(), r.VarInt(), r.VarInt(), r.VarInt(), r.VarInt(), r.VarInt(),
-        r.List(x => new IndexEntry(x.VarInt(), x.VarInt(), x.VarInt(), x.VarInt())).ToArray(),
+        r.List(x => new IndexEntry(x.VarInt(), x.VarInt(), x.VarInt(), x.VarInt(), x.VarInt())).ToArray(),
         r.List(x => new EpochEntry(x.VarInt32(), x.VarInt())).ToArray(),
         r.List(x => new Truncation(x.VarInt(), x.VarInt())).ToArray(),
         r.List(x => new ProducerSnapshot(x.VarInt(), x.Int16(), x.VarInt(), x.VarInt(),
