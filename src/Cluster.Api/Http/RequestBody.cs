@@ -1,6 +1,7 @@
 using System.Buffers;
 using Cluster.Domain.Protocol;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 
 namespace Cluster.Api.Http;
 
@@ -30,29 +31,42 @@ public sealed class PooledBody : IDisposable
 public static class RequestBody
 {
     private const int InitialBuffer = 4096;
+    private const int DrainBuffer = 64 * 1024;
 
     /// <summary>
     /// Reads the body, whatever its Content-Type (curl users forget it), refusing more than
-    /// <paramref name="maxBytes"/> with 413 RECORD_LIST_TOO_LARGE: up front when Content-Length
-    /// says so (nothing is read, so a client waiting for 100-continue is not made to send it),
-    /// otherwise (chunked) as soon as Kestrel's own limit trips while reading.
+    /// <paramref name="maxBytes"/> with 413 RECORD_LIST_TOO_LARGE.
+    ///
+    /// A client that sends its whole body before it reads the answer (most HTTP clients
+    /// without <c>Expect: 100-continue</c>) would see a broken pipe, not the 413, if the
+    /// server answered and closed mid-body. So an oversized body up to a few times the limit
+    /// is read and thrown away before the 413, which keeps the connection usable; beyond
+    /// that, or when the client waits for 100-continue, the answer comes at once.
     /// </summary>
     public static async Task<PooledBody> ReadAsync(HttpContext context, long maxBytes)
     {
-        var declared = context.Request.ContentLength;
-        if (declared > maxBytes) throw TooLarge(maxBytes);
+        var drainLimit = DrainLimit(maxBytes);
+        var sizeFeature = context.Features.Get<IHttpMaxRequestBodySizeFeature>();
+        if (sizeFeature is { IsReadOnly: false }) sizeFeature.MaxRequestBodySize = drainLimit;
+
+        var request = context.Request;
+        var declared = request.ContentLength;
+        if (declared > maxBytes)
+        {
+            if (declared <= drainLimit && !ExpectsContinue(request)) await DrainAsync(context);
+            throw TooLarge(maxBytes);
+        }
 
         var capacity = (int)Math.Min(declared is > 0 ? declared.Value : InitialBuffer, Math.Min(maxBytes, Array.MaxLength - 1)) + 1;
         var buffer = ArrayPool<byte>.Shared.Rent(capacity);
         var length = 0;
         try
         {
-            var body = context.Request.Body;
+            var body = request.Body;
             while (true)
             {
                 if (length == buffer.Length)
                 {
-                    if (length > maxBytes) throw TooLarge(maxBytes);
                     var bigger = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)buffer.Length * 2, Array.MaxLength));
                     buffer.AsSpan(0, length).CopyTo(bigger);
                     ArrayPool<byte>.Shared.Return(buffer);
@@ -61,7 +75,11 @@ public static class RequestBody
                 var read = await body.ReadAsync(buffer.AsMemory(length), context.RequestAborted);
                 if (read == 0) break;
                 length += read;
-                if (length > maxBytes) throw TooLarge(maxBytes);
+                if (length > maxBytes)
+                {
+                    await DrainAsync(context);
+                    throw TooLarge(maxBytes);
+                }
             }
             return new PooledBody(buffer, length);
         }
@@ -69,6 +87,31 @@ public static class RequestBody
         {
             ArrayPool<byte>.Shared.Return(buffer);
             throw;
+        }
+    }
+
+    /// <summary>How much of an oversized body is still read (and dropped) to answer 413 cleanly.</summary>
+    public static long DrainLimit(long maxBytes) => maxBytes > long.MaxValue / 4 ? long.MaxValue : Math.Max(maxBytes * 4, 1024 * 1024);
+
+    private static bool ExpectsContinue(HttpRequest request) =>
+        request.Headers.Expect.Any(e => e is not null && e.Contains("100-continue", StringComparison.OrdinalIgnoreCase));
+
+    private static async Task DrainAsync(HttpContext context)
+    {
+        var scratch = ArrayPool<byte>.Shared.Rent(DrainBuffer);
+        try
+        {
+            while (await context.Request.Body.ReadAsync(scratch, context.RequestAborted) > 0)
+            {
+            }
+        }
+        catch (BadHttpRequestException)
+        {
+            // Past the drain limit: Kestrel closes the connection after the 413.
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(scratch);
         }
     }
 
