@@ -1,5 +1,6 @@
 using Cluster.Api;
 using Cluster.Domain.Hosting;
+using Cluster.Kafka.Server; // Kafka listener (issue 9)
 
 namespace Cluster.Node;
 
@@ -40,6 +41,7 @@ public static class Program
         builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; });
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Logging.AddFilter("Cluster.Node", LogLevel.Information);
+        builder.Logging.AddFilter("Cluster.Kafka", LogLevel.Information); // Kafka listener (issue 9)
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(60));
         builder.WebHost.ConfigureKestrel(k => k.Listen(System.Net.IPAddress.Parse(ResolveBindAddress(options.Hostname)), options.HttpPort));
 
@@ -48,6 +50,11 @@ public static class Program
         builder.Services.AddSingleton<IBrokerNodeAccessor>(sp => sp.GetRequiredService<BrokerSupervisor>());
         builder.Services.AddHostedService(sp => sp.GetRequiredService<BrokerSupervisor>());
         builder.Services.AddClusterApi(NodeConfig.Build(settings));
+        // ---- Kafka wire-protocol listener (issue 9): binds and advertises --hostname:--kafka-port; 0 = off.
+        if (options.KafkaEnabled)
+            builder.Services.AddKafkaListener(options.BrokerId, options.Hostname, options.KafkaPort, NodeConfig.Build(settings),
+                sp => () => sp.GetRequiredService<BrokerSupervisor>().Current);
+        // ---- end Kafka listener
 
         var app = builder.Build();
         app.MapClusterApi();

@@ -1,1 +1,0 @@
-namespace Cluster.Kafka; internal static class AssemblyMarker {}
