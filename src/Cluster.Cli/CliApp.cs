@@ -24,25 +24,29 @@ public static class CliApp
     public const string DefaultServer = "http://127.0.0.1:8080";
     public const string ServerVariable = "CLUSTER_SERVER";
 
-    public static readonly Option<string> Server = new("--server", "-s")
+    /// <summary>Options every command takes, before or after its name; made per run (symbols are not shared between parsers).</summary>
+    private sealed class GlobalOptions
     {
-        Description = $"HTTP address of any node; a comma-separated list fails over to the next one [env: {ServerVariable}]",
-        Recursive = true,
-        DefaultValueFactory = _ => Environment.GetEnvironmentVariable(ServerVariable) is { Length: > 0 } fromEnv ? fromEnv : DefaultServer,
-    };
+        public readonly Option<string> Server = new("--server", "-s")
+        {
+            Description = $"HTTP address of any node; a comma-separated list fails over to the next one [env: {ServerVariable}]",
+            Recursive = true,
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable(ServerVariable) is { Length: > 0 } fromEnv ? fromEnv : DefaultServer,
+        };
 
-    public static readonly Option<OutputFormat> Output = new("--output", "-o")
-    {
-        Description = "table for people, json for scripts",
-        Recursive = true,
-        DefaultValueFactory = _ => OutputFormat.Table,
-    };
+        public readonly Option<OutputFormat> Output = new("--output", "-o")
+        {
+            Description = "table for people, json for scripts",
+            Recursive = true,
+            DefaultValueFactory = _ => OutputFormat.Table,
+        };
+    }
 
-    public static RootCommand BuildRoot(Func<System.CommandLine.ParseResult, CommandContext> context)
+    private static RootCommand BuildRoot(GlobalOptions options, Func<ParseResult, CommandContext> context)
     {
         var root = new RootCommand("Administers the cluster over its HTTP API: topics, produce, consume, consumer groups, cluster state.");
-        root.Add(Server);
-        root.Add(Output);
+        root.Add(options.Server);
+        root.Add(options.Output);
         root.Add(TopicCommands.Build(context));
         root.Add(ProduceCommand.Build(context));
         root.Add(ConsumeCommand.Build(context));
@@ -54,18 +58,19 @@ public static class CliApp
     /// <param name="cancellation">Stops the command as Ctrl-C does (tests use it; the process uses Ctrl-C and SIGTERM).</param>
     public static async Task<int> RunAsync(string[] args, CliConsole console, CancellationToken cancellation = default)
     {
+        var options = new GlobalOptions();
         ClusterClient? client = null;
-        CommandContext Context(System.CommandLine.ParseResult parsed)
+        CommandContext Context(ParseResult parsed)
         {
-            client ??= new ClusterClient(ClusterClient.ParseServers(parsed.GetValue(Server)));
-            return new CommandContext(client, parsed.GetValue(Output), console);
+            client ??= new ClusterClient(ClusterClient.ParseServers(parsed.GetValue(options.Server)));
+            return new CommandContext(client, parsed.GetValue(options.Output), console);
         }
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         using var signals = console.IsProcessConsole ? new StopSignals(stop) : null;
         try
         {
-            var parsed = BuildRoot(Context).Parse(args);
+            var parsed = BuildRoot(options, Context).Parse(args);
             if (parsed.Errors.Count > 0)
             {
                 foreach (var error in parsed.Errors) await console.Error.WriteLineAsync($"error: {error.Message}");

@@ -36,7 +36,8 @@ public sealed class PartitionReader(CommandContext context, string topic, int pa
         var first = true;
         while (!cancellation.IsCancellationRequested)
         {
-            if (!follow && stopAt is { } end && Position >= end) return;
+            // Beyond the end the first time: read anyway, so that the server says OFFSET_OUT_OF_RANGE when it is.
+            if (!follow && stopAt is { } end && (Position == end || (Position > end && !first))) return;
             var waitMs = follow ? FollowWaitMs : 500;
             FetchResponse answer;
             try
