@@ -1,5 +1,6 @@
 using Cluster.Domain.Protocol;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Cluster.Api.Http;
@@ -45,6 +46,14 @@ public sealed class ErrorHandlingMiddleware
         {
             // The client went away; nobody is left to answer.
         }
+        catch (Exception e) when (!NodeIsReady(context))
+        {
+            // The broker incarnation went away under the request (the node is rejoining the
+            // cluster): a retry will find the next one.
+            _log.LogWarning("{Method} {Path} failed while the node was not ready: {Error}", context.Request.Method, context.Request.Path, e.Message);
+            await TryWriteAsync(context, StatusCodes.Status503ServiceUnavailable, ErrorCode.LeaderNotAvailable.KafkaName(),
+                "This node left the cluster while serving the request; retry");
+        }
         catch (Exception e)
         {
             _log.LogError(e, "Unexpected error serving {Method} {Path}", context.Request.Method, context.Request.Path);
@@ -52,6 +61,9 @@ public sealed class ErrorHandlingMiddleware
                 $"The server failed to handle the request ({e.GetType().Name})");
         }
     }
+
+    private static bool NodeIsReady(HttpContext context) =>
+        context.RequestServices.GetService<IBrokerNodeAccessor>()?.Current is { IsReady: true };
 
     private static async Task TryWriteAsync(HttpContext context, int status, string error, string message)
     {

@@ -18,7 +18,15 @@ public sealed class PooledBody : IDisposable
 
     public int Length { get; }
 
-    public ReadOnlySpan<byte> Span => (_buffer ?? throw new ObjectDisposedException(nameof(PooledBody))).AsSpan(0, Length);
+    /// <summary>The body, without a UTF-8 byte order mark (some Windows tools write one).</summary>
+    public ReadOnlySpan<byte> Span
+    {
+        get
+        {
+            var span = (_buffer ?? throw new ObjectDisposedException(nameof(PooledBody))).AsSpan(0, Length);
+            return span.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) ? span[3..] : span;
+        }
+    }
 
     public void Dispose()
     {

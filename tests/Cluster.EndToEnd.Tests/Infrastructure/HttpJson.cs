@@ -94,10 +94,19 @@ public sealed class HttpJson : IDisposable
         return response;
     }
 
-    /// <summary>Produces and returns the (partition, offset) of each record.</summary>
-    public async Task<(int Partition, long Offset)[]> ProduceAsync(string topic, object body)
+    /// <summary>
+    /// Produces and returns the (partition, offset) of each record. With <paramref name="retryFor"/>,
+    /// a 5xx (the contract's "retry") is retried until then; a retried plain produce may write twice.
+    /// </summary>
+    public async Task<(int Partition, long Offset)[]> ProduceAsync(string topic, object body, TimeSpan? retryFor = null)
     {
+        var deadline = DateTime.UtcNow + (retryFor ?? TimeSpan.Zero);
         var response = await PostAsync($"/v1/topics/{topic}/records", body);
+        while (response.Status >= 500 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(200);
+            response = await PostAsync($"/v1/topics/{topic}/records", body);
+        }
         if (response.Status != 200) throw new InvalidOperationException($"producing to {topic}: {response}");
         return response["offsets"].EnumerateArray()
             .Select(o => (o.GetProperty("partition").GetInt32(), o.GetProperty("offset").GetInt64()))
