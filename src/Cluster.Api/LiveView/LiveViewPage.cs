@@ -29,6 +29,7 @@ public static class LiveViewPage
         th, td { border: 1px solid var(--line); padding: 0.3rem 0.55rem; text-align: left; vertical-align: top; }
         th { background: #eee; font-weight: 600; }
         td.num { text-align: right; }
+        td.leader, td.replicas, td.isr { white-space: nowrap; }
         .badge { display: inline-block; padding: 0 0.45rem; border-radius: 0.6rem; font-size: 0.85rem; border: 1px solid currentColor; }
         .status-up { color: var(--ok); }
         .status-unreachable { color: var(--warn); }
