@@ -34,12 +34,15 @@ public static class CliApp
             DefaultValueFactory = _ => Environment.GetEnvironmentVariable(ServerVariable) is { Length: > 0 } fromEnv ? fromEnv : DefaultServer,
         };
 
-        public readonly Option<OutputFormat> Output = new("--output", "-o")
+        public readonly Option<string> Output = new("--output", "-o")
         {
             Description = "table for people, json for scripts",
             Recursive = true,
-            DefaultValueFactory = _ => OutputFormat.Table,
+            HelpName = "table|json",
+            DefaultValueFactory = _ => "table",
         };
+
+        public GlobalOptions() => Output.AcceptOnlyFromAmong("table", "json");
     }
 
     private static RootCommand BuildRoot(GlobalOptions options, Func<ParseResult, CommandContext> context)
@@ -63,7 +66,7 @@ public static class CliApp
         CommandContext Context(ParseResult parsed)
         {
             client ??= new ClusterClient(ClusterClient.ParseServers(parsed.GetValue(options.Server)));
-            return new CommandContext(client, parsed.GetValue(options.Output), console);
+            return new CommandContext(client, parsed.GetValue(options.Output) == "json" ? OutputFormat.Json : OutputFormat.Table, console);
         }
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);

@@ -6,14 +6,14 @@ namespace Cluster.Cli.Output;
 /// <summary>
 /// Progress of a long operation on stderr, in records per second. On a terminal the line is
 /// redrawn in place twice a second; otherwise (a log file, a pipe) a line is printed every
-/// five seconds. Nothing is printed for operations shorter than a second.
+/// two seconds. Nothing is printed for operations shorter than a second.
 /// </summary>
 public sealed class Progress(TextWriter error, bool terminal, string verb)
 {
     private static readonly TimeSpan QuietStart = TimeSpan.FromSeconds(1);
 
     private readonly Stopwatch _watch = Stopwatch.StartNew();
-    private readonly TimeSpan _interval = terminal ? TimeSpan.FromMilliseconds(500) : TimeSpan.FromSeconds(5);
+    private readonly TimeSpan _interval = terminal ? TimeSpan.FromMilliseconds(500) : TimeSpan.FromSeconds(2);
     private TimeSpan _lastPrint = TimeSpan.Zero;
     private bool _drawn;
 

@@ -51,7 +51,7 @@ public sealed class TextTable(params string[] headers)
     public static string Format(object? value) => value switch
     {
         null => "-",
-        string s => s.Length == 0 ? "\"\"" : s,
+        string s => s,
         IEnumerable<int> ints => "[" + string.Join(",", ints) + "]",
         IFormattable f => f.ToString(null, System.Globalization.CultureInfo.InvariantCulture),
         _ => value.ToString() ?? "",
