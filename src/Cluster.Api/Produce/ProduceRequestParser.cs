@@ -42,6 +42,10 @@ public static class ProduceRequestParser
         {
             throw ApiException.BadRequest($"The request body is not valid JSON: {e.Message}");
         }
+        catch (InvalidOperationException e) when (e.InnerException is DecoderFallbackException)
+        {
+            throw ApiException.BadRequest("The request body has text that is not valid UTF-8");
+        }
     }
 
     // ------------------------------------------------------------------ pass 1: request fields

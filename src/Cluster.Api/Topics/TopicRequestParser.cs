@@ -71,6 +71,10 @@ public static class TopicRequestParser
         {
             throw NotJson(e);
         }
+        catch (InvalidOperationException e) when (e.InnerException is DecoderFallbackException)
+        {
+            throw NotUtf8();
+        }
 
         if (name is null) throw ApiException.BadRequest("The field 'name' (the topic's name) is required");
         if (TopicNames.Validate(name) is { } nameProblem) throw new ApiException(ErrorCode.InvalidTopicException, nameProblem);
@@ -91,6 +95,10 @@ public static class TopicRequestParser
         catch (JsonException e)
         {
             throw NotJson(e);
+        }
+        catch (InvalidOperationException e) when (e.InnerException is DecoderFallbackException)
+        {
+            throw NotUtf8();
         }
         ValidateConfigs(configs);
         return configs;
@@ -146,6 +154,8 @@ public static class TopicRequestParser
     }
 
     private static ApiException NotJson(JsonException e) => ApiException.BadRequest($"The request body is not valid JSON: {e.Message}");
+
+    private static ApiException NotUtf8() => ApiException.BadRequest("The request body has text that is not valid UTF-8");
 
     private static string Describe(ref Utf8JsonReader reader) => reader.TokenType switch
     {

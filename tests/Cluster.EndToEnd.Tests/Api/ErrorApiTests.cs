@@ -63,6 +63,20 @@ public class ErrorApiTests
     }
 
     [Fact]
+    public async Task A_body_that_is_not_UTF_8_is_INVALID_REQUEST()
+    {
+        var topic = await TopicWithRecordsAsync("notutf8");
+        var body = Encoding.UTF8.GetBytes("{\"encoding\":\"utf8?\",\"records\":[{\"value\":\"v?\"}]}");
+        for (var i = 0; i < body.Length; i++)
+            if (body[i] == (byte)'?') body[i] = 0xFF;
+        var response = await Http.SendAsync(HttpMethod.Post, $"/v1/topics/{topic}/records", new ByteArrayContent(body));
+        AssertError(response, 400, "INVALID_REQUEST");
+        var create = await Http.SendAsync(HttpMethod.Post, "/v1/topics", new ByteArrayContent([.. "{\"name\":\"x"u8, 0xC3, .. "\"}"u8]));
+        AssertError(create, 400, "INVALID_REQUEST");
+        Assert.Equal(2, await HighWatermarkAsync(topic));
+    }
+
+    [Fact]
     public async Task Unknown_topics_are_UNKNOWN_TOPIC_OR_PARTITION_and_never_created_implicitly()
     {
         var topic = Topics.Unique("missing");
