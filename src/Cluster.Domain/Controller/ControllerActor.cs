@@ -51,6 +51,13 @@ public sealed class ControllerActor : ReceiveActor, IWithTimers
         public static readonly RetryWrite Instance = new();
     }
 
+    private sealed class Republish
+    {
+        public static readonly Republish Instance = new();
+    }
+
+    private static readonly object LocalRead = "local";
+
     private readonly ControllerSettings _settings;
     private readonly Akka.Cluster.Cluster _cluster = Akka.Cluster.Cluster.Get(Context.System);
     private readonly IActorRef _replicator = DistributedData.Get(Context.System).Replicator;
@@ -64,7 +71,10 @@ public sealed class ControllerActor : ReceiveActor, IWithTimers
     private readonly List<(object Command, IActorRef ReplyTo)> _inbox = new();
     private List<Action> _repliesAfterWrite = new();
     private ClusterMetadata _metadata = ClusterMetadata.Empty;
+    private ClusterMetadata _written = ClusterMetadata.Empty;
     private bool _writing;
+    private int _localBrokerCount;
+    private bool _loadAsked;
 
     public ControllerActor(ControllerSettings settings)
     {
@@ -81,20 +91,52 @@ public sealed class ControllerActor : ReceiveActor, IWithTimers
         _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
             typeof(ClusterEvent.IMemberEvent), typeof(ClusterEvent.IReachabilityEvent));
         _replicator.Tell(Dsl.Subscribe(MetadataKey, Self));
-        Load();
+        _replicator.Tell(Dsl.Get(MetadataKey, ReadLocal.Instance, LocalRead));
     }
 
     protected override void PostStop() => _cluster.Unsubscribe(Self);
 
-    private void Load() => _replicator.Tell(Dsl.Get(MetadataKey, new ReadMajority(_settings.ReadTimeout)));
+    // ---------------------------------------------------------------- quorum
+
+    /// <summary>
+    /// DistributedData's majority is a majority of the nodes present: a node that starts
+    /// alone would read its own stale copy as "the majority" and elect leaders from an old
+    /// ISR. So the controller reads and writes only while a quorum of the cluster's brokers
+    /// (as many as the seed list or the registered brokers, whichever is more) is up and
+    /// reachable; any two such quorums share a broker, as Kafka's controller quorum does.
+    /// </summary>
+    private int Quorum =>
+        Math.Max(_cluster.Settings.SeedNodes.Count, Math.Max(_localBrokerCount, _metadata.Brokers.Count)) / 2 + 1;
+
+    private int ReachableBrokers => _members.Keys.Count(m => !_unreachable.Contains(m));
+
+    private bool HasQuorum => ReachableBrokers >= Quorum;
+
+    private void Load()
+    {
+        if (!HasQuorum)
+        {
+            if (!_loadAsked) _log.Info("Controller: waiting for {0} of the cluster's brokers before reading the metadata ({1} reachable)", Quorum, ReachableBrokers);
+            _loadAsked = true;
+            Timers.StartSingleTimer("load", RetryLoad.Instance, _settings.RetryInterval);
+            return;
+        }
+        _replicator.Tell(Dsl.Get(MetadataKey, new ReadMajority(_settings.ReadTimeout)));
+    }
 
     // ---------------------------------------------------------------- loading
 
     private void Loading()
     {
+        Receive<GetSuccess>(success => success.Request == LocalRead, success =>
+        {
+            _localBrokerCount = success.Get(MetadataKey).Value.Brokers.Count;
+            Load();
+        });
+        Receive<NotFound>(notFound => notFound.Request == LocalRead, _ => Load());
         Receive<GetSuccess>(success =>
         {
-            _metadata = success.Get(MetadataKey).Value;
+            _metadata = _written = success.Get(MetadataKey).Value;
             _log.Info("Controller: loaded cluster metadata version {0} ({1} topics)", _metadata.Version, _metadata.Topics.Count);
             StartServing();
         });
@@ -119,8 +161,11 @@ public sealed class ControllerActor : ReceiveActor, IWithTimers
     {
         Become(Serving);
         Timers.StartPeriodicTimer("preferred-leaders", PreferredLeaderCheck.Instance, _settings.PreferredLeaderCheckInterval);
+        Timers.StartPeriodicTimer("republish", Republish.Instance, TimeSpan.FromSeconds(5));
         _inbox.Insert(0, (Reconcile.Instance, ActorRefs.Nobody));
         ProcessInbox(forceWrite: writeNow);
+        // Nothing to reconcile: still tell every node that the loaded metadata is current.
+        if (!_writing && _written.Version > 0) Publish();
     }
 
     // ---------------------------------------------------------------- serving
@@ -136,7 +181,7 @@ public sealed class ControllerActor : ReceiveActor, IWithTimers
             if (!_writing && seen.Version > _metadata.Version)
             {
                 _log.Info("Controller: adopting newer cluster metadata version {0} (had {1})", seen.Version, _metadata.Version);
-                _metadata = seen;
+                _metadata = _written = seen;
             }
         });
         Receive<UpdateSuccess>(_ => OnWritten());
@@ -146,6 +191,8 @@ public sealed class ControllerActor : ReceiveActor, IWithTimers
             Timers.StartSingleTimer("write", RetryWrite.Instance, _settings.RetryInterval);
         });
         Receive<RetryWrite>(_ => WriteCurrent());
+        // Nodes that joined (or lost a push) hear the controller's word again.
+        Receive<Republish>(_ => { if (_written.Version > 0) Publish(); });
         Receive<PreferredLeaderCheck>(_ => Enqueue(PreferredLeaderCheck.Instance, ActorRefs.Nobody));
         Receive<IControllerCommand>(command => Enqueue(command, Sender));
     }
@@ -181,6 +228,9 @@ public sealed class ControllerActor : ReceiveActor, IWithTimers
         if (BrokerIdOf(member) is not { } brokerId) return;
         _members[member.UniqueAddress] = brokerId;
         _shuttingDown.Remove(brokerId);
+        if (_written.Version > 0)
+            Context.ActorSelection(new RootActorPath(member.Address) / "user" / MetadataCache.Name)
+                .Tell(new MetadataUpdate(_written, FromController: true));
         MembershipChanged($"broker {brokerId} up at {member.Address}");
     }
 
@@ -289,6 +339,12 @@ public sealed class ControllerActor : ReceiveActor, IWithTimers
     private void WriteCurrent()
     {
         _writing = true;
+        if (!HasQuorum)
+        {
+            _log.Warning("Controller: only {0} of the {1} brokers a quorum needs are reachable; metadata changes wait", ReachableBrokers, Quorum);
+            Timers.StartSingleTimer("write", RetryWrite.Instance, _settings.RetryInterval);
+            return;
+        }
         var self = _cluster.SelfUniqueAddress;
         var value = _metadata;
         _replicator.Tell(Dsl.Update(MetadataKey, new LWWRegister<ClusterMetadata>(self, value, value.Version),
@@ -298,6 +354,7 @@ public sealed class ControllerActor : ReceiveActor, IWithTimers
     private void OnWritten()
     {
         _writing = false;
+        _written = _metadata;
         Publish();
         FlushReplies();
         ProcessInbox();
@@ -313,7 +370,7 @@ public sealed class ControllerActor : ReceiveActor, IWithTimers
     /// <summary>Every node's metadata cache hears of the change now, not at the next gossip round.</summary>
     private void Publish()
     {
-        var update = new MetadataUpdate(_metadata);
+        var update = new MetadataUpdate(_written, FromController: true);
         foreach (var member in _cluster.State.Members)
             Context.ActorSelection(new RootActorPath(member.Address) / "user" / MetadataCache.Name).Tell(update);
     }

@@ -35,5 +35,8 @@ public sealed record AlterPartitionResult(TopicIdPartition Partition, ErrorCode 
 
 public sealed record ProducerIdBlock(ErrorCode Error, long FirstProducerId, int Count) : IClusterMessage;
 
-/// <summary>The controller pushes each new metadata to every node right after writing it.</summary>
-public sealed record MetadataUpdate(ClusterMetadata Metadata) : IClusterMessage;
+/// <summary>
+/// New metadata for a node. The controller pushes each version to every node right after
+/// writing it (<see cref="FromController"/>); gossip delivers the same data later.
+/// </summary>
+public sealed record MetadataUpdate(ClusterMetadata Metadata, bool FromController = false) : IClusterMessage;

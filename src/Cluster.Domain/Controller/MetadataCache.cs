@@ -20,20 +20,21 @@ public sealed class MetadataCache : ReceiveActor
     private readonly IActorRef _replicator = DistributedData.Get(Context.System).Replicator;
     private readonly List<IActorRef> _subscribers = new();
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private bool _confirmed;
 
     public MetadataCache(MetadataView view)
     {
         _view = view;
-        Receive<MetadataUpdate>(update => Offer(update.Metadata));
-        Receive<Changed>(changed => Offer(changed.Get(ControllerActor.MetadataKey).Value));
-        Receive<GetSuccess>(success => Offer(success.Get(ControllerActor.MetadataKey).Value));
+        Receive<MetadataUpdate>(update => Offer(update.Metadata, update.FromController));
+        Receive<Changed>(changed => Offer(changed.Get(ControllerActor.MetadataKey).Value, false));
+        Receive<GetSuccess>(success => Offer(success.Get(ControllerActor.MetadataKey).Value, false));
         Receive<NotFound>(_ => { });
         Receive<GetFailure>(_ => { });
         Receive<SubscribeMetadata>(subscribe =>
         {
             _subscribers.Add(subscribe.Subscriber);
             Context.Watch(subscribe.Subscriber);
-            if (_view.Current.Version > 0) subscribe.Subscriber.Tell(new MetadataUpdate(_view.Current));
+            if (_view.Current.Version > 0) subscribe.Subscriber.Tell(new MetadataUpdate(_view.Current, _confirmed));
         });
         Receive<Terminated>(t => _subscribers.Remove(t.ActorRef));
     }
@@ -46,12 +47,27 @@ public sealed class MetadataCache : ReceiveActor
         _replicator.Tell(Dsl.Get(ControllerActor.MetadataKey, ReadLocal.Instance));
     }
 
-    private void Offer(ClusterMetadata metadata)
+    /// <summary>
+    /// Keep the newest version. Until the controller has spoken to this node, what it knows
+    /// may be its own stale durable copy: subscribers are told whether the controller (which
+    /// loaded the metadata from a quorum) has confirmed it.
+    /// </summary>
+    private void Offer(ClusterMetadata metadata, bool fromController)
     {
-        if (metadata.Version <= _view.Current.Version) return;
-        _log.Debug("Metadata version {0}", metadata.Version);
-        _view.Publish(metadata);
-        var update = new MetadataUpdate(metadata);
+        var newer = metadata.Version > _view.Current.Version;
+        var confirmedNow = fromController && !_confirmed;
+        if (fromController)
+        {
+            _confirmed = true;
+            _view.Confirm();
+        }
+        if (!newer && !confirmedNow) return;
+        if (newer)
+        {
+            _log.Debug("Metadata version {0}", metadata.Version);
+            _view.Publish(metadata);
+        }
+        var update = new MetadataUpdate(_view.Current, _confirmed);
         foreach (var subscriber in _subscribers) subscriber.Tell(update);
     }
 }

@@ -11,6 +11,11 @@ public sealed class MetadataView
 
     public ClusterMetadata Current => _current;
 
+    /// <summary>The controller has spoken to this node since it started: <see cref="Current"/> is not just an old local copy.</summary>
+    public bool IsConfirmed { get; private set; }
+
+    internal void Confirm() => IsConfirmed = true;
+
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     internal void Publish(ClusterMetadata metadata)

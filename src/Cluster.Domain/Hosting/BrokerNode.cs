@@ -43,7 +43,7 @@ public sealed class BrokerNode
     public bool IsReady =>
         !System.WhenTerminated.IsCompleted &&
         Cluster.SelfMember.Status == Akka.Cluster.MemberStatus.Up &&
-        Metadata.Current.Version > 0;
+        Metadata.IsConfirmed && Metadata.Current.Version > 0;
 
     public static BrokerNode Start(BrokerNodeSettings settings)
     {

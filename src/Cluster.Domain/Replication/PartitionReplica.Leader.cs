@@ -79,10 +79,10 @@ public sealed partial class PartitionReplica
                 $"The batch has {bytes.Length} bytes; the topic's max.message.bytes is {_config.MaxMessageBytes}"));
             return;
         }
-        if (request.Acks == Acks.All && _state!.Isr.Length < _config.MinInsyncReplicas)
+        if (request.Acks == Acks.All && ResponsiveIsrSize(NowMs) < _config.MinInsyncReplicas)
         {
             Reply(replyTo, new ProduceResult(ErrorCode.NotEnoughReplicas, -1,
-                $"The ISR of {_partition} has {_state.Isr.Length} replicas, fewer than min.insync.replicas={_config.MinInsyncReplicas}"));
+                $"Only {ResponsiveIsrSize(NowMs)} of the ISR [{string.Join(",", _state!.Isr)}] of {_partition} are in sync, fewer than min.insync.replicas={_config.MinInsyncReplicas}"));
             return;
         }
 
@@ -113,6 +113,15 @@ public sealed partial class PartitionReplica
         if (request.Acks != Acks.None)
             WaitFor(new ProduceWaiter(replyTo, baseOffset, _nextOffset, request.Acks, deadline));
     }
+
+    /// <summary>
+    /// ISR members that can still acknowledge: the leader, and followers heard from within
+    /// replica.lag.time.max. Normally the controller has already shrunk the ISR to these; when
+    /// it cannot (no majority to write metadata) acks=all is refused here instead of timing out.
+    /// </summary>
+    private int ResponsiveIsrSize(long now) =>
+        _state!.Isr.Count(b => b == _context.LocalBrokerId ||
+                               _followers.TryGetValue(b, out var f) && now - f.LastAckMs <= _settings.ReplicaLagTimeMax.TotalMilliseconds);
 
     private SequenceCheck CheckProducerSequence(RecordBatch batch)
     {

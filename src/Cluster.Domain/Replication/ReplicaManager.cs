@@ -1,5 +1,4 @@
 using Akka.Actor;
-using Akka.DistributedData;
 using Akka.Event;
 using Cluster.Domain.Controller;
 using Cluster.Domain.Log;
@@ -25,14 +24,7 @@ public sealed class ReplicaManager : ReceiveActor, IWithTimers
     private readonly Func<IActorRef> _localRegion;
     private readonly TimeSpan _resyncInterval;
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private sealed class ConfirmMetadata
-    {
-        public static readonly ConfirmMetadata Instance = new();
-    }
-
     private readonly Dictionary<TopicIdPartition, BecomeLeaderOrFollower> _assigned = new();
-    private bool _confirmed;
-    private ClusterMetadata _early = ClusterMetadata.Empty;
     private ClusterMetadata _metadata = ClusterMetadata.Empty;
 
     public ReplicaManager(int brokerId, Func<IActorRef> localRegion, TimeSpan resyncInterval)
@@ -40,15 +32,13 @@ public sealed class ReplicaManager : ReceiveActor, IWithTimers
         _brokerId = brokerId;
         _localRegion = localRegion;
         _resyncInterval = resyncInterval;
+        // A restarted node first knows only its own durable copy of the metadata, which may be
+        // old: acting on it could make a replica lead an epoch the cluster left long ago. So
+        // replicas get their roles only once the controller has confirmed this node's view.
         Receive<MetadataUpdate>(update =>
         {
-            if (_confirmed) Apply(update.Metadata);
-            else if (update.Metadata.Version > _early.Version) _early = update.Metadata;
+            if (update.FromController) Apply(update.Metadata);
         });
-        Receive<GetSuccess>(success => Confirm(success.Get(ControllerActor.MetadataKey).Value));
-        Receive<NotFound>(_ => Confirm(ClusterMetadata.Empty));
-        Receive<GetFailure>(_ => Timers.StartSingleTimer("confirm", ConfirmMetadata.Instance, TimeSpan.FromMilliseconds(500)));
-        Receive<ConfirmMetadata>(_ => AskMajority());
         Receive<ReplicaStarted>(started =>
         {
             if (_assigned.TryGetValue(started.Partition, out var state)) Sender.Tell(state);
@@ -66,25 +56,8 @@ public sealed class ReplicaManager : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    protected override void PreStart()
-    {
+    protected override void PreStart() =>
         Timers.StartPeriodicTimer("resync", Resync.Instance, _resyncInterval);
-        AskMajority();
-    }
-
-    // A restarted node first knows only its own durable copy of the metadata, which may be
-    // old: acting on it could make a replica lead an epoch the cluster left long ago. So the
-    // first metadata it acts on is read from a majority of nodes.
-    private void AskMajority() =>
-        DistributedData.Get(Context.System).Replicator.Tell(
-            Dsl.Get(ControllerActor.MetadataKey, new ReadMajority(TimeSpan.FromSeconds(3))));
-
-    private void Confirm(ClusterMetadata majority)
-    {
-        if (_confirmed) return;
-        _confirmed = true;
-        Apply(majority.Version >= _early.Version ? majority : _early);
-    }
 
     private bool IsAssignedHere(TopicIdPartition partition) =>
         _metadata.Topic(partition.Topic) is { } topic && topic.TopicId == partition.TopicId &&

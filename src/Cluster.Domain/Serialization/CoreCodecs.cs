@@ -137,7 +137,8 @@ internal static class CoreCodecs
 
         // Controller.
         r.Add<ClusterMetadata>("C.Meta1", WriteMetadata, ReadMetadata);
-        r.Add<MetadataUpdate>("C.Update1", (w, m) => WriteMetadata(w, m.Metadata), rd => new MetadataUpdate(ReadMetadata(rd)));
+        r.Add<MetadataUpdate>("C.Update1", (w, m) => { w.Bool(m.FromController); WriteMetadata(w, m.Metadata); },
+            rd => { var fromController = rd.Bool(); return new MetadataUpdate(ReadMetadata(rd), fromController); });
         r.Add<BrokerRegistration>("C.Broker1", Broker, Broker);
         r.Add<CreateTopic>("C.Create1", (w, m) =>
             {

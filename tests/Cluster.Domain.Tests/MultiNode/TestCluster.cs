@@ -21,7 +21,7 @@ public sealed class TestCluster : IAsyncDisposable
     public const string FastTimings = """
         akka.loglevel = WARNING
         akka.cluster.failure-detector.heartbeat-interval = 200 ms
-        akka.cluster.failure-detector.acceptable-heartbeat-pause = 1 s
+        akka.cluster.failure-detector.acceptable-heartbeat-pause = 2 s
         akka.cluster.failure-detector.expected-response-after = 200 ms
         akka.cluster.split-brain-resolver.stable-after = 2 s
         akka.cluster.down-removal-margin = 500 ms
@@ -35,6 +35,7 @@ public sealed class TestCluster : IAsyncDisposable
         akka.cluster.run-coordinated-shutdown-when-down = off
         cluster-log.replica.replica-lag-time-max = 3 s
         cluster-log.replica.retention-check-interval = 500 ms
+        cluster-log.controller.preferred-leader-check-interval = 2 s
         cluster-log.gateway.request-timeout = 10 s
         cluster-log.gateway.attempt-timeout = 3 s
         # The throttler adapter lets a spec cut links between nodes (TestConductor's blackhole).
@@ -60,11 +61,12 @@ public sealed class TestCluster : IAsyncDisposable
 
     public static async Task<TestCluster> StartAsync(int size, string? extraHocon = null, Func<int, string>? postgresFor = null)
     {
-        var cluster = new TestCluster(size, extraHocon is null ? FastTimings : extraHocon + "\n" + FastTimings) { PostgresFor = postgresFor };
+        var cluster = new TestCluster(size, extraHocon is null ? FastTimings : FastTimings + "\n" + extraHocon) { PostgresFor = postgresFor };
         for (var id = 1; id <= size; id++) cluster.Start(id);
         await cluster.WaitUntilAsync(() => cluster.Running.All(n => n.IsReady) &&
-                                           cluster.Running.All(n => n.Cluster.State.Members.Count == size),
-            TimeSpan.FromSeconds(30), "all nodes up");
+                                           cluster.Running.All(n => n.Cluster.State.Members.Count(m => m.Status == Akka.Cluster.MemberStatus.Up) == size) &&
+                                           cluster.Running.All(n => n.Metadata.Current.Brokers.Count == size),
+            TimeSpan.FromSeconds(30), "all nodes up and registered");
         return cluster;
     }
 
@@ -170,6 +172,12 @@ public sealed class TestCluster : IAsyncDisposable
     {
         var node = Running.First();
         var result = await node.Gateway.ControllerAsync(new CreateTopic(name, partitions, replicationFactor, configs ?? new()));
+        // Right after start the controller may not have seen every member come up yet.
+        for (var attempt = 0; result.Error == ErrorCode.InvalidReplicationFactor && attempt < 20; attempt++)
+        {
+            await Task.Delay(250);
+            result = await node.Gateway.ControllerAsync(new CreateTopic(name, partitions, replicationFactor, configs ?? new()));
+        }
         if (!result.Ok) throw new InvalidOperationException($"Create topic failed: {result.Error.KafkaName()} {result.Message}");
         // Wait until every partition's leader has taken up leadership (it answers describes).
         foreach (var p in Enumerable.Range(0, partitions))
