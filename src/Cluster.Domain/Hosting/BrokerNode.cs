@@ -89,6 +89,7 @@ public sealed class BrokerNode
             settings.BrokerId, settings.Hostname, settings.Port, settings.HttpPort, settings.KafkaPort)), "broker-registrar");
 
         var gateway = new BrokerGateway(system, metadata, regions, controller, GatewaySettings.From(config));
+        Groups.GroupCoordination.Start(system, gateway, settings.BrokerId); // consumer groups; the API finds it with GroupCoordination.For(system)
         var node = new BrokerNode(settings, system, metadata, regions, controller, gateway);
         ControlledShutdownTask.Register(node);
         return node;
