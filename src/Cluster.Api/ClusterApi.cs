@@ -38,6 +38,7 @@ public static class ClusterApi
         ProduceEndpoints.Map(app);
         FetchEndpoints.Map(app);
         GroupEndpoints.Map(app);
+        LiveView.LiveViewEndpoints.Map(app);
         return app;
     }
 }

@@ -51,6 +51,11 @@ public sealed class GroupConsumer(CommandContext context, string group, string t
             {
                 _memberId = null; // the group forgot this member: join as a new one
             }
+            catch (ClusterApiException e) when (e.Error == "REBALANCE_IN_PROGRESS" && attempt < 30 &&
+                                                e.Body is { } body && body.TryGetProperty("memberId", out var id) && id.ValueKind == System.Text.Json.JsonValueKind.String)
+            {
+                _memberId = id.GetString(); // in the group, but the rebalance goes on: join again as this member
+            }
             catch (Exception e) when (e is ClusterApiException { IsRetriable: true } or ClusterApiException { Error: "REBALANCE_IN_PROGRESS" }
                                           or ServerUnreachableException && attempt < 30)
             {

@@ -128,11 +128,13 @@ public sealed class ClusterClient : IDisposable
             return text.Length == 0 ? default! : JsonSerializer.Deserialize<T>(text, Json)!;
 
         string? error = null, message = null;
+        JsonElement? body = null;
         try
         {
             using var document = JsonDocument.Parse(text);
             if (document.RootElement.ValueKind == JsonValueKind.Object)
             {
+                body = document.RootElement.Clone();
                 if (document.RootElement.TryGetProperty("error", out var e) && e.ValueKind == JsonValueKind.String) error = e.GetString();
                 if (document.RootElement.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String) message = m.GetString();
             }
@@ -144,7 +146,7 @@ public sealed class ClusterClient : IDisposable
         throw new ClusterApiException(status,
             error ?? $"HTTP_{status}",
             message ?? (text.Length > 200 ? text[..200] + "…" : text.Length > 0 ? text : response.ReasonPhrase ?? "no message"),
-            server);
+            server, body);
     }
 
     /// <summary>A server as the user typed it: scheme, host and port, no trailing slash.</summary>
