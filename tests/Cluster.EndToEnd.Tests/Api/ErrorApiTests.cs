@@ -161,7 +161,7 @@ public class ErrorApiTests
 
     [Theory]
     [InlineData("GET", "/v1/nothing-here")]
-    [InlineData("GET", "/")]
+    [InlineData("GET", "/v1")]
     [InlineData("POST", "/v2/topics")]
     [InlineData("GET", "/v1/topics/t/partitions")]
     [InlineData("GET", "/v1/topics/t/partitions/0")]
