@@ -17,7 +17,11 @@ public sealed partial class PartitionReplica
     private readonly record struct ProduceWaiter(IActorRef ReplyTo, long BaseOffset, long RequiredOffset, Acks Acks, long DeadlineMs);
 
     /// <summary>Idempotent batches appended but not yet persisted, per producer id.</summary>
-    private sealed record PendingProducer(short Epoch, List<BatchMetadata> Batches);
+    private sealed record PendingProducer(short Epoch, List<BatchMetadata> Batches)
+    {
+        /// <summary>A transactional batch is among them: the producer has a transaction open here.</summary>
+        public bool Transactional { get; set; }
+    }
 
     private readonly Dictionary<int, FollowerProgress> _followers = new();
     private readonly List<ProduceWaiter> _produceWaiters = new();
@@ -87,9 +91,16 @@ public sealed partial class PartitionReplica
         }
 
         var deadline = NowMs + request.TimeoutMs;
+        if (batch.IsControl)
+        {
+            AppendTransactionMarker(batch, bytes, replyTo, request.Acks, deadline);
+            return;
+        }
         if (batch.ProducerId >= 0)
         {
             var check = CheckProducerSequence(batch);
+            if (check.Error == ErrorCode.InvalidProducerEpoch && batch.IsTransactional)
+                check = check with { Error = ErrorCode.ProducerFenced };
             if (check.IsDuplicate)
             {
                 var original = check.Duplicate!.Value;
@@ -115,6 +126,38 @@ public sealed partial class PartitionReplica
     }
 
     /// <summary>
+    /// A transaction marker (commit or abort) from the transaction coordinator. It ends the
+    /// producer's open transaction in this partition, which moves the last stable offset. A
+    /// marker from an older producer epoch is fenced; one for a producer with no open
+    /// transaction here (a retried marker) is acknowledged without appending anything.
+    /// </summary>
+    private void AppendTransactionMarker(RecordBatch batch, byte[] bytes, IActorRef replyTo, Acks acks, long deadline)
+    {
+        var producer = _log.Producers.Get(batch.ProducerId);
+        var pending = _pendingProducers.GetValueOrDefault(batch.ProducerId);
+        var currentEpoch = pending?.Epoch ?? producer?.Epoch ?? -1;
+        if (batch.ProducerEpoch < currentEpoch)
+        {
+            Reply(replyTo, new ProduceResult(ErrorCode.ProducerFenced, -1,
+                $"Marker epoch {batch.ProducerEpoch} of producer {batch.ProducerId} is older than {currentEpoch}"));
+            return;
+        }
+        var open = producer is { CurrentTxnFirstOffset: >= 0 } || pending is { Transactional: true };
+        if (!open)
+        {
+            Reply(replyTo, new ProduceResult(ErrorCode.None, -1));
+            return;
+        }
+        var baseOffset = _nextOffset;
+        RecordBatch.SetBaseOffset(bytes, baseOffset);
+        RecordBatch.SetPartitionLeaderEpoch(bytes, LeaderEpoch);
+        _nextOffset = baseOffset + batch.LastOffsetDelta + 1;
+        if (pending is not null) pending.Transactional = false;
+        Issue(new BatchAppended(bytes));
+        WaitFor(new ProduceWaiter(replyTo, baseOffset, _nextOffset, acks, deadline));
+    }
+
+    /// <summary>
     /// ISR members that can still acknowledge: the leader, and followers heard from within
     /// replica.lag.time.max. Normally the controller has already shrunk the ISR to these; when
     /// it cannot (no majority to write metadata) acks=all is refused here instead of timing out.
@@ -135,6 +178,7 @@ public sealed partial class PartitionReplica
         if (!_pendingProducers.TryGetValue(batch.ProducerId, out var pending) || pending.Epoch != batch.ProducerEpoch)
             _pendingProducers[batch.ProducerId] = pending = new PendingProducer(batch.ProducerEpoch, new List<BatchMetadata>());
         pending.Batches.Add(new BatchMetadata(batch.BaseSequence, batch.LastSequence, baseOffset, baseOffset + batch.LastOffsetDelta));
+        if (batch.IsTransactional) pending.Transactional = true;
     }
 
     private void ForgetPendingProducerBatch(long producerId)
