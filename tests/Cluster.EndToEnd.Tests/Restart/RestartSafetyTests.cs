@@ -57,9 +57,24 @@ public class RestartSafetyTests
     }
 
     [Fact]
-    public async Task Records_acknowledged_with_acks_1_survive_a_SIGKILL()
+    public Task Records_acknowledged_with_acks_1_survive_a_SIGKILL() =>
+        SurvivesSigkillAsync(new NodeProcessOptions { Name = "sigkill" });
+
+    /// <summary>The same on the PostgreSQL journal (the server .ci/run starts; CLUSTER_TEST_POSTGRES).</summary>
+    [Fact]
+    public async Task Records_acknowledged_with_acks_1_survive_a_SIGKILL_on_PostgreSQL()
     {
-        await using var node = await NodeProcess.StartAsync(new NodeProcessOptions { Name = "sigkill" });
+        await using var database = await PostgresDatabase.CreateAsync();
+        await SurvivesSigkillAsync(new NodeProcessOptions
+        {
+            Name = "sigkill-pg",
+            ExtraArguments = ["--storage", "postgres", "--connection-string", database.ConnectionString],
+        });
+    }
+
+    private static async Task SurvivesSigkillAsync(NodeProcessOptions options)
+    {
+        await using var node = await NodeProcess.StartAsync(options);
         var topic = Topics.Unique("sigkill");
         await node.Http.CreateTopicAsync(topic, partitions: 3);
         var sent = await ProduceAcknowledgedAsync(node.Http, topic, requests: 12);
