@@ -14,7 +14,7 @@ namespace Cluster.KafkaClients.Tests;
 public sealed class KafkajsSmokeTests(SingleKafkaNodeFixture fixture, ITestOutputHelper output)
 {
     /// <summary>The group consume needs the group coordinator (issue 7) behind FindCoordinator/JoinGroup/SyncGroup.</summary>
-    private const bool WithGroup = false;
+    private const bool WithGroup = true;
 
     [Fact]
     public async Task Kafkajs_creates_a_topic_produces_idempotently_and_consumes_in_a_group()

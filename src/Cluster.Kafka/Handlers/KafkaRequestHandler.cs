@@ -82,6 +82,36 @@ public sealed class KafkaRequestHandler : IKafkaRequestHandler
                 return new(TopicAdminHandler.DescribeConfigs(describe, version, gateway.Metadata, BrokerDirectory.LiveBrokers(node).Count));
             case InitProducerIdRequest { TransactionalId: null }:
                 return Upcast(InitIdempotentProducerAsync(node, cancellation));
+            case FindCoordinatorRequest find:
+                return new(GroupHandler.FindCoordinator(find, version, _self, transactionsAvailable: false));
+        }
+
+        // Consumer groups (issue 7), when the node runs the group coordinator.
+        if (GroupHandler.Coordination(node) is { } groups)
+        {
+            switch (request.Request)
+            {
+                case JoinGroupRequest join:
+                    return Upcast(GroupHandler.JoinAsync(groups, join, request.Header.ClientId, cancellation));
+                case SyncGroupRequest sync:
+                    return Upcast(GroupHandler.SyncAsync(groups, sync, cancellation));
+                case HeartbeatRequest heartbeat:
+                    return Upcast(GroupHandler.HeartbeatAsync(groups, heartbeat, cancellation));
+                case LeaveGroupRequest leave:
+                    return Upcast(GroupHandler.LeaveAsync(groups, leave, version, cancellation));
+                case OffsetCommitRequest commit:
+                    return Upcast(GroupHandler.CommitAsync(groups, commit, cancellation));
+                case OffsetFetchRequest fetchOffsets:
+                    return Upcast(GroupHandler.FetchOffsetsAsync(groups, fetchOffsets, version, cancellation));
+                case DescribeGroupsRequest describeGroups:
+                    return Upcast(GroupHandler.DescribeAsync(groups, describeGroups, cancellation));
+                case ListGroupsRequest listGroups:
+                    return Upcast(GroupHandler.ListAsync(groups, listGroups, cancellation));
+            }
+        }
+
+        switch (request.Request)
+        {
             default:
                 return new(CoordinatorUnavailable.For(request)
                            ?? throw new InvalidOperationException($"No handler for {request.ApiKey}"));
