@@ -33,6 +33,25 @@ public sealed class RunningCli(Task<int> run, CapturedWriter output, CapturedWri
         }
     }
 
+    /// <summary>Waits (bounded) until stderr holds <paramref name="text"/> at least <paramref name="times"/> times.</summary>
+    public async Task WaitForErrorTextAsync(string text, TimeSpan timeout, int times = 1)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (Occurrences(ErrorSoFar, text) < times)
+        {
+            if (run.IsCompleted) throw new InvalidOperationException($"'{commandLine}' ended before printing '{text}' {times} time(s)\n{Snapshot()}");
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"'{commandLine}' did not print '{text}' {times} time(s) within {timeout.TotalSeconds} s\n{Snapshot()}");
+            await Task.Delay(50);
+        }
+    }
+
+    private static int Occurrences(string text, string part)
+    {
+        var count = 0;
+        for (var at = text.IndexOf(part, StringComparison.Ordinal); at >= 0; at = text.IndexOf(part, at + part.Length, StringComparison.Ordinal)) count++;
+        return count;
+    }
+
     /// <summary>Waits (bounded) for the command to end by itself.</summary>
     public async Task<CliResult> WaitAsync(TimeSpan timeout)
     {

@@ -16,7 +16,8 @@ public sealed class ThreeNodeFailureTests
     public async Task A_killed_broker_shows_as_lagging_replicas_and_offline_partitions_in_the_cli_and_the_live_view()
     {
         HeadlessChromium.EnsureInstalled();
-        await using var cluster = await ClusterProcesses.StartAsync(3, name: "cli-three");
+        // Generous: other test assemblies start their own nodes on the same (2-core) machine at the same time.
+        await using var cluster = await ClusterProcesses.StartAsync(3, name: "cli-three", timeout: TimeSpan.FromSeconds(120));
         var replicated = Topics.Unique("rf3");
         var single = Topics.Unique("rf1");
         await cluster.Broker(1).Http.CreateTopicAsync(replicated, partitions: 2, replicationFactor: 3);
