@@ -74,16 +74,13 @@ public static class GroupCommands
                 foreach (var tp in member.Assignment ?? [])
                     owner[(tp.Topic, tp.Partition)] = member.MemberId;
 
+            // Committed partitions, and assigned ones with nothing committed yet, in one list.
+            var rows = offsets.Select(o => (o.Topic, o.Partition, Offset: (long?)o.Offset, End: (long?)o.LogEndOffset, Lag: (long?)o.Lag)).ToList();
+            rows.AddRange(owner.Keys.Where(k => !offsets.Any(o => o.Topic == k.Item1 && o.Partition == k.Item2))
+                .Select(k => (Topic: k.Item1, Partition: k.Item2, Offset: (long?)null, End: (long?)null, Lag: (long?)null)));
             var table = new TextTable("TOPIC", "PARTITION", "COMMITTED-OFFSET", "LOG-END-OFFSET", "LAG", "MEMBER-ID");
-            var shown = new HashSet<(string, int)>();
-            foreach (var o in offsets.OrderBy(o => o.Topic, StringComparer.Ordinal).ThenBy(o => o.Partition))
-            {
-                shown.Add((o.Topic, o.Partition));
-                table.Add(o.Topic, o.Partition, o.Offset, o.LogEndOffset, o.Lag, owner.GetValueOrDefault((o.Topic, o.Partition)));
-            }
-            // Assigned partitions with nothing committed yet.
-            foreach (var ((topic, partition), member) in owner.OrderBy(o => o.Key.Item1, StringComparer.Ordinal).ThenBy(o => o.Key.Item2))
-                if (!shown.Contains((topic, partition))) table.Add(topic, partition, null, null, null, member);
+            foreach (var r in rows.OrderBy(r => r.Topic, StringComparer.Ordinal).ThenBy(r => r.Partition))
+                table.Add(r.Topic, r.Partition, r.Offset, r.End, r.Lag, owner.GetValueOrDefault((r.Topic, r.Partition)));
             if (table.RowCount == 0) await ctx.Out.WriteLineAsync("No committed offsets and no assigned partitions.");
             else table.WriteTo(ctx.Out);
             return ExitCodes.Ok;
