@@ -72,11 +72,11 @@ public sealed class GroupCoordination
     /// </summary>
     public Task<JoinGroupResult> JoinAsync(JoinGroup join, CancellationToken cancellation = default)
     {
-        // One attempt lasts as long as the coordinator may hold the join, unless the member's
-        // own session is shorter: then a coordinator that died is noticed sooner (the retry
-        // re-registers the same member's wait).
+        // A copy is re-sent only after the time the coordinator may hold the join, or the
+        // member's own session if shorter: a coordinator that died is noticed then (the new
+        // copy re-registers the same member's wait, so the answer goes to the newest copy).
         var attempt = TimeSpan.FromMilliseconds(Math.Min(Settings.MaxJoinWait.TotalMilliseconds, Math.Max(join.SessionTimeoutMs, 3000)))
-                      + TimeSpan.FromSeconds(2);
+                      + Settings.AttemptTimeout;
         return AskAsync<JoinGroupResult>(join, attempt, Settings.MaxJoinWait + Settings.RequestTimeout, cancellation);
     }
 
@@ -96,34 +96,53 @@ public sealed class GroupCoordination
         AskAsync<GroupDescription>(describe, Settings.AttemptTimeout, Settings.RequestTimeout, cancellation);
 
     /// <summary>
-    /// Ask the group's coordinator. No answer within an attempt (its node died, it is moving)
-    /// or "not available / loading" means: ask again, until <paramref name="total"/> has
-    /// passed; then COORDINATOR_NOT_AVAILABLE. Every command is safe to repeat.
+    /// Ask the group's coordinator. While no answer has come, another copy is sent every
+    /// <paramref name="attempt"/> (the earlier copies stay outstanding: a slow coordinator still
+    /// answers, a dead one's successor answers the next copy as soon as sharding has moved the
+    /// group); "not available / loading" answers are retried too, until <paramref name="total"/>
+    /// has passed; then COORDINATOR_NOT_AVAILABLE. The first other answer wins. Every command
+    /// is safe to repeat: commits write the same offsets, joins carry their member id.
     /// </summary>
     private async Task<TResult> AskAsync<TResult>(IGroupCommand command, TimeSpan attempt, TimeSpan total, CancellationToken cancellation)
         where TResult : IGroupResult
     {
         var deadline = DateTime.UtcNow + total;
+        var outstanding = new List<Task<TResult>>();
         TResult? last = default;
-        while (true)
+        try
         {
-            var left = deadline - DateTime.UtcNow;
-            if (left <= TimeSpan.Zero)
+            while (true)
             {
-                if (last is not null && last.Error != ErrorCode.CoordinatorLoadInProgress) return last;
-                return (TResult)GroupResults.Failed(command, ErrorCode.CoordinatorNotAvailable,
-                    $"The coordinator of group '{command.GroupId}' did not answer within {total.TotalSeconds:0.#} s; retry");
+                var left = deadline - DateTime.UtcNow;
+                if (left <= TimeSpan.Zero)
+                {
+                    if (last is not null && last.Error != ErrorCode.CoordinatorLoadInProgress) return last;
+                    return (TResult)GroupResults.Failed(command, ErrorCode.CoordinatorNotAvailable,
+                        $"The coordinator of group '{command.GroupId}' did not answer within {total.TotalSeconds:0.#} s; retry");
+                }
+                outstanding.Add(Region.Ask<TResult>(command, left, cancellation));
+                var resend = Task.Delay(left < attempt ? left : attempt, cancellation);
+                while (outstanding.Count > 0)
+                {
+                    var done = await Task.WhenAny(outstanding.Append<Task>(resend)).ConfigureAwait(false);
+                    if (done == resend) break;
+                    var answered = (Task<TResult>)done;
+                    outstanding.Remove(answered);
+                    if (!answered.IsCompletedSuccessfully) continue; // timed out: the deadline is near
+                    var result = answered.Result;
+                    if (result.Error is not (ErrorCode.CoordinatorNotAvailable or ErrorCode.CoordinatorLoadInProgress)) return result;
+                    last = result;
+                    await Task.Delay(RetryDelay, cancellation).ConfigureAwait(false);
+                    break;
+                }
+                if (outstanding.Count == 0 && !resend.IsCompleted) await Task.WhenAny(resend).ConfigureAwait(false);
+                cancellation.ThrowIfCancellationRequested();
             }
-            try
-            {
-                var result = await Region.Ask<TResult>(command, left < attempt ? left : attempt, cancellation).ConfigureAwait(false);
-                if (result.Error is not (ErrorCode.CoordinatorNotAvailable or ErrorCode.CoordinatorLoadInProgress)) return result;
-                last = result;
-            }
-            catch (AskTimeoutException)
-            {
-            }
-            await Task.Delay(RetryDelay, cancellation).ConfigureAwait(false);
+        }
+        finally
+        {
+            // Copies still out answer to nobody, or time out: observe them.
+            foreach (var copy in outstanding) _ = copy.ContinueWith(static t => t.Exception, TaskContinuationOptions.OnlyOnFaulted);
         }
     }
 

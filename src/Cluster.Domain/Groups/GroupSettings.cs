@@ -22,7 +22,7 @@ public sealed record GroupSettings(
 {
     public static readonly GroupSettings Default = new(
         12, 2, GroupPolicy.Default, 10_000, TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(200), 100,
-        1024 * 1024, TimeSpan.FromSeconds(60), TimeSpan.FromMinutes(10), TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(5));
+        1024 * 1024, TimeSpan.FromSeconds(60), TimeSpan.FromMinutes(10), TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(2));
 
     public static GroupSettings From(Config config)
     {
