@@ -96,8 +96,8 @@ public sealed class GroupCoordination
         AskAsync<GroupDescription>(describe, Settings.AttemptTimeout, Settings.RequestTimeout, cancellation);
 
     /// <summary>
-    /// Ask the group's coordinator. While no answer has come, another copy is sent every
-    /// <paramref name="attempt"/> (the earlier copies stay outstanding: a slow coordinator still
+    /// Ask the group's coordinator. While no answer has come, another copy is sent after
+    /// <paramref name="attempt"/>, then after 1.5, 2, 2.5... attempts (the earlier copies stay outstanding: a slow coordinator still
     /// answers, a dead one's successor answers the next copy as soon as sharding has moved the
     /// group); "not available / loading" answers are retried too, until <paramref name="total"/>
     /// has passed; then COORDINATOR_NOT_AVAILABLE. The first other answer wins. Every command
@@ -108,6 +108,7 @@ public sealed class GroupCoordination
     {
         var deadline = DateTime.UtcNow + total;
         var outstanding = new List<Task<TResult>>();
+        var copies = 0;
         TResult? last = default;
         try
         {
@@ -121,7 +122,10 @@ public sealed class GroupCoordination
                         $"The coordinator of group '{command.GroupId}' did not answer within {total.TotalSeconds:0.#} s; retry");
                 }
                 outstanding.Add(Region.Ask<TResult>(command, left, cancellation));
-                var resend = Task.Delay(left < attempt ? left : attempt, cancellation);
+                // Each wait is half an attempt longer than the last: a coordinator that is only
+                // slow (overloaded) gets few copies, a moved one is found within about an attempt.
+                var wait = attempt + attempt * (copies++ / 2.0);
+                var resend = Task.Delay(left < wait ? left : wait, cancellation);
                 while (outstanding.Count > 0)
                 {
                     var done = await Task.WhenAny(outstanding.Append<Task>(resend)).ConfigureAwait(false);
