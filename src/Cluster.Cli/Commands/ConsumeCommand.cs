@@ -82,13 +82,13 @@ public static class ConsumeCommand
             partitions = [only];
         }
 
-        await Task.WhenAll(partitions.Select(async p =>
+        await Together.RunAsync(partitions, async (p, token) =>
         {
             var reader = new PartitionReader(ctx, topic, p, follow);
-            var from = await reader.ResolveAsync(start, cancellation);
-            long? stopAt = follow ? null : await reader.OffsetAtAsync("latest", cancellation);
-            await reader.RunAsync(from, stopAt, (_, records) => Task.FromResult(printer.Print(p, records)), cancellation);
-        }));
+            var from = await reader.ResolveAsync(start, token);
+            long? stopAt = follow ? null : await reader.OffsetAtAsync("latest", token);
+            await reader.RunAsync(from, stopAt, (_, records) => Task.FromResult(printer.Print(p, records)), token);
+        }, cancellation);
     }
 
     /// <summary>Cancels the readers once the printer has written --max-messages records.</summary>

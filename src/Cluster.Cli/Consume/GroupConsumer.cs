@@ -86,13 +86,13 @@ public sealed class GroupConsumer(CommandContext context, string group, string t
             var committed = (await context.Client.GetAsync<CommittedOffsets>(
                     $"{ApiPaths.Group(group)}/offsets?topic={Uri.EscapeDataString(topic)}", session.Token))
                 .Offsets?.Where(o => o.Topic == topic).ToDictionary(o => o.Partition, o => o.Offset) ?? [];
-            await Task.WhenAll(partitions.Select(async p =>
+            await Together.RunAsync(partitions, async (p, token) =>
             {
                 var reader = new PartitionReader(context, topic, p, follow);
-                var start = committed.TryGetValue(p, out var offset) ? offset : await reader.ResolveAsync(resetTo, session.Token);
-                long? stopAt = follow ? null : await reader.OffsetAtAsync("latest", session.Token);
-                await reader.RunAsync(start, stopAt, (r, records) => PrintAndCommitAsync(r, records, joined, session), session.Token);
-            }));
+                var start = committed.TryGetValue(p, out var offset) ? offset : await reader.ResolveAsync(resetTo, token);
+                long? stopAt = follow ? null : await reader.OffsetAtAsync("latest", token);
+                await reader.RunAsync(start, stopAt, (r, records) => PrintAndCommitAsync(r, records, joined, session), token);
+            }, session.Token);
             return !follow || printer.Done || stop.IsCancellationRequested;
         }
         catch (OperationCanceledException) when (session.IsCancellationRequested)
