@@ -118,6 +118,7 @@ public sealed class ConsumerGroupTests
         Assert.Equal("Empty", groupAfter["state"].GetString());
         Assert.All(groupAfter["offsets"].EnumerateArray(), o => Assert.Equal(0, o.GetProperty("lag").GetInt64()));
 
+        await MeasureCommitsAsync(cluster);
         _output.WriteLine($"session timeout {SessionTimeoutMs} ms: B (partitions {string.Join(",", bPartitions)}) died; A owned all four partitions " +
                           $"{takeoverTime.TotalMilliseconds:F0} ms later (generation {shared} -> {takeover.Number}); " +
                           $"{produced.Count} records produced, {processed.Count} processed ({duplicates} read twice), none skipped");
@@ -176,5 +177,108 @@ public sealed class ConsumerGroupTests
             Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"no commit after the leader's kill: {committed}");
         Assert.Equal(new long[] { 30, 31, 32 }, await OffsetsAsync(survivor));
         _output.WriteLine($"SIGKILL of broker {leader} (leader of {OffsetsTopic.Name}-{partition}): a new commit after {clock.Elapsed.TotalSeconds:F1} s");
+    }
+
+    /// <summary>Offset commits over HTTP (one partition per commit, acks=all, RF 3): one client at a time, then 16 at once.</summary>
+    private async Task MeasureCommitsAsync(ClusterProcesses cluster)
+    {
+        var http = cluster.Broker(1).Http;
+        string Body(int i) => System.Text.Json.JsonSerializer.Serialize(new { offsets = new[] { new { topic = "events", partition = i % 4, offset = i } } });
+        Assert.Equal(200, (await http.PostAsync("/v1/groups/bench/offsets", Body(0))).Status);
+        const int sequential = 300;
+        var clock = Stopwatch.StartNew();
+        for (var i = 1; i <= sequential; i++) Assert.Equal(200, (await http.PostAsync("/v1/groups/bench/offsets", Body(i))).Status);
+        var sequentialRate = sequential / clock.Elapsed.TotalSeconds;
+
+        const int parallel = 16, each = 60;
+        clock.Restart();
+        await Task.WhenAll(Enumerable.Range(0, parallel).Select(async c =>
+        {
+            for (var i = 0; i < each; i++)
+                Assert.Equal(200, (await http.PostAsync($"/v1/groups/bench-{c % 4}/offsets", Body(i))).Status);
+        }));
+        var parallelRate = parallel * each / clock.Elapsed.TotalSeconds;
+        _output.WriteLine($"HTTP offset commits, acks=all on RF 3: sequential {sequentialRate:F0}/s ({1000 / sequentialRate:F1} ms each); " +
+                          $"{parallel} clients on 4 groups {parallelRate:F0}/s");
+    }
+
+    [Fact]
+    public async Task Replay_from_the_committed_offset_from_earliest_and_from_a_timestamp_and_bad_requests_are_400()
+    {
+        await using var node = await NodeProcess.StartAsync(new NodeProcessOptions { Name = "group-replay" });
+        var http = node.Http;
+        await http.CreateTopicAsync("audit", 1, 1);
+        var first = await http.ProduceAsync("audit", new { records = Enumerable.Range(0, 5).Select(i => new { value = $"old-{i}", partition = 0 }) });
+        await Task.Delay(50);
+        var since = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        await Task.Delay(50);
+        var second = await http.ProduceAsync("audit", new { records = Enumerable.Range(0, 5).Select(i => new { value = $"new-{i}", partition = 0 }) });
+
+        // A consumer processed the first five and committed; the group then replays from a time, and from the start.
+        Assert.Equal(200, (await http.PostAsync("/v1/groups/auditors/offsets", """{"offsets":[{"topic":"audit","partition":0,"offset":5,"metadata":"done"}]}""")).Status);
+        var committed = (await http.GetAsync("/v1/groups/auditors/offsets?topic=audit"))["offsets"][0];
+        Assert.Equal(5, committed.GetProperty("offset").GetInt64());
+        Assert.Equal("new-0", (await http.FetchAsync("audit", 0, committed.GetProperty("offset").GetInt64()))["records"][0].GetProperty("value").GetString());
+
+        var atTime = (await http.GetAsync($"/v1/topics/audit/partitions/0/offsets?at={since}"))["offset"].GetInt64();
+        Assert.Equal(second[0].Offset, atTime);
+        var earliest = (await http.GetAsync("/v1/topics/audit/partitions/0/offsets?at=earliest"))["offset"].GetInt64();
+        Assert.Equal(first[0].Offset, earliest);
+        // Reset the group (no members) to earliest; a member joining now starts there.
+        Assert.Equal(200, (await http.PostAsync("/v1/groups/auditors/offsets", $$"""{"offsets":[{"topic":"audit","partition":0,"offset":{{earliest}}}]}""")).Status);
+        var member = await http.PostAsync("/v1/groups/auditors/members", """{"topics":["audit"],"sessionTimeoutMs":6000}""");
+        Assert.Equal(200, member.Status);
+        var memberId = member["memberId"].GetString();
+        var start = (await http.GetAsync("/v1/groups/auditors/offsets"))["offsets"][0].GetProperty("offset").GetInt64();
+        var replayed = (await http.FetchAsync("audit", 0, start))["records"].EnumerateArray().Select(r => r.GetProperty("value").GetString()).ToList();
+        Assert.Equal(Enumerable.Range(0, 5).Select(i => $"old-{i}").Concat(Enumerable.Range(0, 5).Select(i => $"new-{i}")), replayed);
+
+        // With a member in the group, a commit without memberId/generation is refused, and so is a stale generation.
+        Assert.Equal((409, "UNKNOWN_MEMBER_ID"), await StatusOf(http.PostAsync("/v1/groups/auditors/offsets", """{"offsets":[{"topic":"audit","partition":0,"offset":1}]}""")));
+        Assert.Equal((409, "ILLEGAL_GENERATION"), await StatusOf(http.PostAsync("/v1/groups/auditors/offsets",
+            $$"""{"offsets":[{"topic":"audit","partition":0,"offset":1}],"memberId":"{{memberId}}","generation":99}""")));
+        Assert.Equal((409, "ILLEGAL_GENERATION"), await StatusOf(http.PostAsync($"/v1/groups/auditors/members/{memberId}/heartbeat", """{"generation":99}""")));
+        Assert.Equal(0, (await http.GetAsync("/v1/groups/auditors/offsets"))["offsets"][0].GetProperty("offset").GetInt64());
+
+        // Bad input is 400 INVALID_REQUEST (never 500); unknown things are 404.
+        var bad = new (string Path, string Body)[]
+        {
+            ("/v1/groups/g/offsets", ""),
+            ("/v1/groups/g/offsets", "[]"),
+            ("/v1/groups/g/offsets", "{\"offsets\":{}}"),
+            ("/v1/groups/g/offsets", "{\"offsets\":[{\"topic\":\"audit\",\"partition\":0}]}"),
+            ("/v1/groups/g/offsets", "{\"offsets\":[{\"topic\":\"audit\",\"partition\":0,\"offset\":-1}]}"),
+            ("/v1/groups/g/offsets", "{\"offsets\":[{\"topic\":\"audit\",\"partition\":\"0\",\"offset\":1}]}"),
+            ("/v1/groups/g/offsets", "{\"offsets\":[{\"topic\":\"audit\",\"partition\":0,\"offset\":1.5}]}"),
+            ("/v1/groups/g/offsets", "{\"offsets\":[],\"generation\":\"x\"}"),
+            ("/v1/groups/g/offsets", "{\"offsets\":[{\"topic\":\"audit\",\"partition\":0,\"offset\":1,\"metadata\":\"" + new string('m', 5000) + "\"}]}"),
+            ("/v1/groups/g/members", "{}"),
+            ("/v1/groups/g/members", "{\"topics\":[]}"),
+            ("/v1/groups/g/members", "{\"topics\":[1]}"),
+            ("/v1/groups/g/members", "{\"topics\":[\"audit\"],\"sessionTimeoutMs\":10}"),
+            ("/v1/groups/g/members", "{\"topics\":[\"audit\"],\"sessionTimeoutMs\":99999999999}"),
+            ("/v1/groups/g/members", "{\"topics\":[\"audit\"],\"assignor\":\"fastest\"}"),
+            ("/v1/groups/g/members/m/heartbeat", "{\"generation\":\"five\"}"),
+            ("/v1/groups/" + new string('g', 300) + "/offsets", "{\"offsets\":[]}"),
+        };
+        foreach (var (path, body) in bad)
+        {
+            var answer = await http.SendAsync(HttpMethod.Post, path, HttpJson.Json(body));
+            Assert.True(answer.Status == 400 && answer.Error == "INVALID_REQUEST", $"POST {path} {body[..Math.Min(80, body.Length)]}: {answer}");
+        }
+        Assert.Equal((404, "UNKNOWN_TOPIC_OR_PARTITION"), await StatusOf(http.PostAsync("/v1/groups/g/offsets", """{"offsets":[{"topic":"audit","partition":1,"offset":1}]}""")));
+        Assert.Equal((404, "UNKNOWN_TOPIC_OR_PARTITION"), await StatusOf(http.PostAsync("/v1/groups/g/members", """{"topics":["nope"]}""")));
+        Assert.Equal((404, "UNKNOWN_MEMBER_ID"), await StatusOf(http.DeleteAsync("/v1/groups/g/members/nobody")));
+        Assert.Equal((409, "UNKNOWN_MEMBER_ID"), await StatusOf(http.PostAsync("/v1/groups/g/members/nobody/heartbeat", "")));
+        Assert.Equal((409, "UNKNOWN_MEMBER_ID"), await StatusOf(http.PostAsync("/v1/groups/g/members", """{"topics":["audit"],"memberId":"nobody"}""")));
+        Assert.Equal(204, (await http.DeleteAsync($"/v1/groups/auditors/members/{memberId}")).Status);
+        Assert.Equal("Dead", (await http.GetAsync("/v1/groups/never-used"))["state"].GetString());
+        Assert.Contains("auditors", (await http.GetAsync("/v1/groups"))["groups"].EnumerateArray().Select(g => g.GetString()));
+    }
+
+    private static async Task<(int, string?)> StatusOf(Task<JsonResponse> request)
+    {
+        var answer = await request;
+        return (answer.Status, answer.Error);
     }
 }
