@@ -38,7 +38,7 @@ public sealed class ProduceThroughputTests(ITestOutputHelper output)
     [Fact]
     public async Task Acks_all_produce_through_Kafka_and_HTTP_side_by_side()
     {
-        await using var cluster = await ClusterProcesses.StartAsync(3, KafkaNodes.WithKafka, name: "kafka-bench");
+        await using var cluster = await ClusterProcesses.StartAsync(3, KafkaNodes.WithKafka, name: "kafka-bench", timeout: KafkaNodes.StartTimeout);
         var kafkaTopic = Topics.Unique("bench-kafka");
         var httpTopic = Topics.Unique("bench-http");
         var configs = new Dictionary<string, string> { ["min.insync.replicas"] = "2" };

@@ -14,8 +14,11 @@ public sealed class SingleKafkaNodeFixture : IAsyncLifetime
     public NodeProcess Node => _node ?? throw new InvalidOperationException("the node did not start");
     public string Bootstrap => Node.Bootstrap();
 
-    public async Task InitializeAsync() =>
-        _node = await NodeProcess.StartAsync(KafkaNodes.WithKafka(new NodeProcessOptions { Name = "kafka-single" }));
+    public async Task InitializeAsync()
+    {
+        _node = new NodeProcess(KafkaNodes.WithKafka(new NodeProcessOptions { Name = "kafka-single" }));
+        await _node.StartAsync(waitUntilHealthy: true, KafkaNodes.StartTimeout);
+    }
 
     public Task DisposeAsync()
     {

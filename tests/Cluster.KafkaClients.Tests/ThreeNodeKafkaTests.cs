@@ -15,7 +15,7 @@ public sealed class ThreeNodeKafkaTests(ITestOutputHelper output)
     [Fact]
     public async Task An_idempotent_acks_all_producer_and_a_committing_group_member_lose_nothing_while_the_leader_is_killed()
     {
-        await using var cluster = await ClusterProcesses.StartAsync(3, KafkaNodes.WithKafka, name: "kafka-kill");
+        await using var cluster = await ClusterProcesses.StartAsync(3, KafkaNodes.WithKafka, name: "kafka-kill", timeout: KafkaNodes.StartTimeout);
         var topic = Topics.Unique("kkill");
         await KafkaNodes.CreateTopicAsync(cluster.Bootstrap(), topic, 2, 3, new() { ["min.insync.replicas"] = "2" });
 

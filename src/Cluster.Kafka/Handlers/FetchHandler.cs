@@ -85,14 +85,27 @@ public static class FetchHandler
         }
     }
 
+    /// <summary>
+    /// How long one partition may keep a fetch waiting beyond its long poll. The gateway would
+    /// follow a dead leader for its whole request timeout; a consumer is better served by
+    /// LEADER_NOT_AVAILABLE at once (it refreshes metadata and fetches its other partitions meanwhile).
+    /// </summary>
+    private static readonly TimeSpan LeaderGrace = TimeSpan.FromSeconds(3);
+
     private static async Task<FetchResult> FetchAsync(BrokerGateway gateway, Slot slot, IsolationLevel isolation, int waitMs,
         CancellationToken cancellation)
     {
         var maxBytes = slot.Partition.PartitionMaxBytes <= 0 ? 1 : slot.Partition.PartitionMaxBytes;
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        bounded.CancelAfter(TimeSpan.FromMilliseconds(waitMs) + LeaderGrace);
         try
         {
             return await gateway.FetchAsync(slot.Topic, slot.Partition.Partition, slot.Partition.FetchOffset, maxBytes, isolation, waitMs,
-                cancellation).ConfigureAwait(false);
+                bounded.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
+        {
+            return FetchResult.Failed(ErrorCode.LeaderNotAvailable, $"The leader of {slot.Topic}-{slot.Partition.Partition} did not answer in time");
         }
         catch (OperationCanceledException)
         {

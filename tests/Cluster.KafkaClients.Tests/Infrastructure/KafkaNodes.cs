@@ -10,6 +10,9 @@ public static class KafkaNodes
     /// <summary>HOCON for the specs: quick retention checks; everything else as in production.</summary>
     public const string TestHocon = "cluster-log.replica.retention-check-interval = 500ms\n";
 
+    /// <summary>Generous: on a loaded 2-core machine a node process alone can take half a minute to boot.</summary>
+    public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
+
     public static NodeProcessOptions WithKafka(NodeProcessOptions options) =>
         options with { KafkaPort = FreePorts.Next(), ExtraHocon = options.ExtraHocon ?? TestHocon };
 
