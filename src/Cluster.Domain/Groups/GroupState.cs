@@ -183,8 +183,8 @@ public sealed record GroupState(
                     $"Member '{join.MemberId}' is not a member of group '{State.GroupId}' (its session may have expired); join again without a memberId");
 
             var topics = join.Topics.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToImmutableArray();
-            if (State.Phase == GroupPhase.Stable && existing is not null &&
-                existing.Topics.SequenceEqual(topics) && existing.Assignor == join.Assignor)
+            if (State.Phase == GroupPhase.Stable && existing is not null && existing.Topics.SequenceEqual(topics) &&
+                existing.Assignor == join.Assignor && existing.SessionTimeoutMs == join.SessionTimeoutMs)
             {
                 // Nothing changed for this member (a retried join, or a client that rejoins
                 // out of caution): the current generation stands, as Kafka answers a follower.
@@ -197,7 +197,7 @@ public sealed record GroupState(
                 existing?.Assignment ?? ImmutableArray<TopicPartition>.Empty, Now, AwaitingJoin: true)));
             var deadline = Now + State.Members.Values.Max(m => m.SessionTimeoutMs);
             if (!wasPreparing)
-                Emit(new RebalanceStarted(deadline, existing is null ? $"member {memberId} joined" : $"member {memberId} changed its subscription"));
+                Emit(new RebalanceStarted(deadline, existing is null ? $"member {memberId} joined" : $"member {memberId} changed its subscription or session"));
             else if (deadline > State.RebalanceDeadlineMs && existing is null)
                 Emit(new RebalanceStarted(deadline, $"member {memberId} joined with a longer session timeout"));
             TryCompleteRebalance();

@@ -93,6 +93,16 @@ public sealed class GroupStateSpec
         Assert.Equal(4, g.AssignmentOf("a").Count);
     }
 
+    [Fact]
+    public void A_changed_session_timeout_starts_a_rebalance_so_the_written_generation_holds_it()
+    {
+        var g = new GroupDriver();
+        g.Join(null, "a", 10_000);
+        g.Join("a", "x", 20_000);
+        Assert.Equal(2, g.State.Generation);
+        Assert.Equal(20_000, g.LastGeneration!.Members.Single().SessionTimeoutMs);
+    }
+
     [Theory]
     [InlineData(5_999)]
     [InlineData(1_800_001)]
