@@ -37,6 +37,7 @@ public static class ClusterApi
         TopicEndpoints.Map(app);
         ProduceEndpoints.Map(app);
         FetchEndpoints.Map(app);
+        ReplicaEndpoints.Map(app);
         GroupEndpoints.Map(app);
         LiveView.LiveViewEndpoints.Map(app);
         return app;

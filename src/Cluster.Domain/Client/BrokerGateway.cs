@@ -141,6 +141,28 @@ public sealed class BrokerGateway
             cancellation);
 
     /// <summary>
+    /// What one broker's replica of a partition holds, up to its own log end offset, leader
+    /// or not (Kafka's replica verification): for operators and tests comparing replicas.
+    /// </summary>
+    public async Task<FetchResult> ReadReplicaAsync(string topic, int partition, int brokerId, long offset, int maxBytes,
+        CancellationToken cancellation = default)
+    {
+        var (t, error, message) = FindPartition(topic, partition);
+        if (t is null || error != ErrorCode.None) return FetchResult.Failed(error, message!);
+        if (!t.Partitions[partition].Replicas.Contains(brokerId))
+            return FetchResult.Failed(ErrorCode.UnknownTopicOrPartition, $"Broker {brokerId} holds no replica of {topic}-{partition}");
+        try
+        {
+            return await _regions.ForBroker(brokerId).Ask<FetchResult>(
+                new ReadReplicaLog(t.PartitionId(partition), offset, maxBytes), Settings.AttemptTimeout, cancellation);
+        }
+        catch (AskTimeoutException)
+        {
+            return FetchResult.Failed(ErrorCode.RequestTimedOut, $"Broker {brokerId} did not answer in time");
+        }
+    }
+
+    /// <summary>
     /// Ask the partition's current leader; when it is not (any more) the leader, or does not
     /// answer, wait for newer metadata and try again until the request timeout.
     /// </summary>

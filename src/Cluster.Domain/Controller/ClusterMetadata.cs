@@ -4,8 +4,11 @@ using Cluster.Domain.Serialization;
 
 namespace Cluster.Domain.Controller;
 
-/// <summary>Where a broker can be reached, as it told the controller when it joined.</summary>
-public sealed record BrokerRegistration(int BrokerId, string Host, int Port, int HttpPort, int KafkaPort) : IClusterMessage;
+/// <summary>
+/// Where a broker can be reached, as it told the controller when it joined.
+/// <see cref="Incarnation"/> is its cluster member uid: a new one means the broker restarted.
+/// </summary>
+public sealed record BrokerRegistration(int BrokerId, string Host, int Port, int HttpPort, int KafkaPort, long Incarnation = 0) : IClusterMessage;
 
 /// <summary>
 /// One partition's replica assignment and leadership, owned by the controller. The leader

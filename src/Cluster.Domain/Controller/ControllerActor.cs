@@ -228,9 +228,7 @@ public sealed class ControllerActor : ReceiveActor, IWithTimers
         if (BrokerIdOf(member) is not { } brokerId) return;
         _members[member.UniqueAddress] = brokerId;
         _shuttingDown.Remove(brokerId);
-        if (_written.Version > 0)
-            Context.ActorSelection(new RootActorPath(member.Address) / "user" / MetadataCache.Name)
-                .Tell(new MetadataUpdate(_written, FromController: true));
+        if (_written.Version > 0) PublishTo(member, new MetadataUpdate(_written, FromController: true));
         MembershipChanged($"broker {brokerId} up at {member.Address}");
     }
 
@@ -292,7 +290,9 @@ public sealed class ControllerActor : ReceiveActor, IWithTimers
                 Apply(MetadataChanges.AlterConfigs(_metadata, alter.Name, alter.Configs), replyTo, $"alter configs of {alter.Name}");
                 break;
             case RegisterBroker register:
-                Apply(MetadataChanges.RegisterBroker(_metadata, register.Registration), replyTo, null);
+                Apply(MetadataChanges.RegisterBroker(_metadata, register.Registration, live), replyTo,
+                    _metadata.Brokers.TryGetValue(register.Registration.BrokerId, out var known) && known.Incarnation != register.Registration.Incarnation
+                        ? $"broker {register.Registration.BrokerId} restarted" : null);
                 break;
             case AlterPartition alter:
                 var change = MetadataChanges.AlterPartition(_metadata, alter, live);
@@ -371,7 +371,19 @@ public sealed class ControllerActor : ReceiveActor, IWithTimers
     private void Publish()
     {
         var update = new MetadataUpdate(_written, FromController: true);
-        foreach (var member in _cluster.State.Members)
-            Context.ActorSelection(new RootActorPath(member.Address) / "user" / MetadataCache.Name).Tell(update);
+        foreach (var member in _cluster.State.Members) PublishTo(member, update);
+    }
+
+    /// <summary>
+    /// Only a broker whose current incarnation is registered hears the controller's word: a
+    /// restarted broker first has its old leaderships moved (see RegisterBroker).
+    /// </summary>
+    private void PublishTo(Member member, MetadataUpdate update)
+    {
+        if (BrokerIdOf(member) is not { } brokerId ||
+            !update.Metadata.Brokers.TryGetValue(brokerId, out var registration) ||
+            registration.Incarnation != member.UniqueAddress.Uid)
+            return;
+        Context.ActorSelection(new RootActorPath(member.Address) / "user" / MetadataCache.Name).Tell(update);
     }
 }

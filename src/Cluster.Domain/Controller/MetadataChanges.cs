@@ -230,10 +230,21 @@ public static class MetadataChanges
         return new Change(ReferenceEquals(next, metadata) ? metadata : next.Next());
     }
 
-    public static Change RegisterBroker(ClusterMetadata metadata, BrokerRegistration registration) =>
-        metadata.Brokers.TryGetValue(registration.BrokerId, out var known) && known == registration
-            ? Change.Unchanged(metadata)
-            : new Change(metadata.Next() with { Brokers = metadata.Brokers.SetItem(registration.BrokerId, registration) });
+    /// <summary>
+    /// Record where a broker is. A new incarnation of a known broker restarted: whatever it
+    /// led moves to another in-sync replica and it leaves the ISRs it is not alone in, as
+    /// if it had been seen dying (it may have been down too briefly for that), so that a
+    /// restarted broker never resumes an old leadership on a log it may have lost the end of.
+    /// </summary>
+    public static Change RegisterBroker(ClusterMetadata metadata, BrokerRegistration registration, IReadOnlyCollection<int> liveBrokers)
+    {
+        var known = metadata.Brokers.GetValueOrDefault(registration.BrokerId);
+        if (known == registration) return Change.Unchanged(metadata);
+        var current = metadata;
+        if (known is not null && known.Incarnation != registration.Incarnation)
+            current = ControlledShutdown(metadata, registration.BrokerId, liveBrokers).Change.Next!;
+        return new Change(current.Next() with { Brokers = current.Brokers.SetItem(registration.BrokerId, registration) });
+    }
 
     public static Change AllocateProducerIds(ClusterMetadata metadata, int count) =>
         count is < 1 or > 1_000_000

@@ -86,7 +86,8 @@ public sealed class BrokerNode
         cache.Tell(new SubscribeMetadata(replicaManager));
 
         system.ActorOf(BrokerRegistrar.Props(controller, new BrokerRegistration(
-            settings.BrokerId, settings.Hostname, settings.Port, settings.HttpPort, settings.KafkaPort)), "broker-registrar");
+            settings.BrokerId, settings.Hostname, settings.Port, settings.HttpPort, settings.KafkaPort,
+            Akka.Cluster.Cluster.Get(system).SelfUniqueAddress.Uid)), "broker-registrar");
 
         var gateway = new BrokerGateway(system, metadata, regions, controller, GatewaySettings.From(config));
         Groups.GroupCoordination.Start(system, gateway, settings.BrokerId); // consumer groups; the API finds it with GroupCoordination.For(system)

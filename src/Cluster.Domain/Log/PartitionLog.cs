@@ -85,7 +85,13 @@ public sealed class PartitionLog
     private void ApplyTruncation(long offset, long seqNr)
     {
         offset = Math.Max(offset, LogStartOffset);
-        if (offset >= LogEndOffset) return;
+        if (offset >= LogEndOffset)
+        {
+            // No batch to drop, but epochs begun at the log end never wrote anything here
+            // and must not be reported to a new leader as this log's latest epoch.
+            Epochs.TruncateFromEnd(offset);
+            return;
+        }
         LogEndOffset = offset;
         HighWatermark = Math.Min(HighWatermark, offset);
         Index.TruncateTo(offset);

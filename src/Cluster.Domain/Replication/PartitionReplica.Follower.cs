@@ -49,7 +49,13 @@ public sealed partial class PartitionReplica
     private void FollowerTick(long now)
     {
         var quietFor = now - Math.Max(_lastHeardFromLeaderMs, _lastFollowerFetchMs);
-        if (quietFor > _settings.FollowerFetchTimeout.TotalMilliseconds) SendFollowerFetch();
+        if (quietFor <= _settings.FollowerFetchTimeout.TotalMilliseconds) return;
+        if (!_state!.HasLeader) return;
+        var silentFor = now - _lastHeardFromLeaderMs;
+        if (_lastHeardFromLeaderMs > 0 && silentFor < 2 * _settings.FollowerFetchTimeout.TotalMilliseconds)
+            _logger.Info("Replica {0}: no word from leader {1} (epoch {2}) for {3} ms; asking for a session again",
+                _partition, _state.Leader, LeaderEpoch, silentFor);
+        SendFollowerFetch();
     }
 
     private void FollowerAfterWrite()
@@ -118,7 +124,18 @@ public sealed partial class PartitionReplica
         if (_log.Tail.Find(offset) is { } holding && holding.BaseOffset < offset) offset = holding.BaseOffset;
         if (offset >= _log.LogEndOffset)
         {
-            SendFollowerFetch();
+            if (_log.Epochs.Entries.Any(e => e.StartOffset >= offset))
+            {
+                // Epochs this replica led (or followed) without writing past the log end:
+                // forget them, or the leader keeps answering with the same divergence.
+                _logger.Info("Replica {0}: dropping leader epochs begun at the log end {1}, which the leader of epoch {2} does not have",
+                    _partition, offset, LeaderEpoch);
+                Issue(new LogTruncated(offset), SendFollowerFetch);
+                return;
+            }
+            // Nothing to change: ask again on the next tick rather than in a tight loop.
+            _logger.Warning("Replica {0}: the leader of epoch {1} reports a divergence at {2}, where this log already ends",
+                _partition, LeaderEpoch, offset);
             return;
         }
         _logger.Info("Replica {0}: truncating from log end offset {1} to {2} to match the leader of epoch {3}",
@@ -143,7 +160,7 @@ public sealed partial class PartitionReplica
         if (_role != Role.Follower) return;
         // A fenced or unknown epoch settles itself when the controller's next word arrives;
         // the follower tick asks again.
-        _logger.Debug("Replica {0}: the leader refused the session: {1} (its epoch {2}, ours {3})",
+        _logger.Info("Replica {0}: the leader refused the session: {1} (its epoch {2}, ours {3})",
             _partition, rejected.Error.KafkaName(), rejected.LeaderEpoch, LeaderEpoch);
     }
 }

@@ -347,11 +347,14 @@ public sealed partial class PartitionReplica
         {
             var error = _role != Role.Leader ? ErrorCode.NotLeaderOrFollower
                 : fetch.LeaderEpoch < LeaderEpoch ? ErrorCode.FencedLeaderEpoch : ErrorCode.UnknownLeaderEpoch;
+            _logger.Info("Replica {0}: refused a session from follower {1} for epoch {2}: {3} (this replica: {4}, epoch {5})",
+                _partition, fetch.FollowerId, fetch.LeaderEpoch, error.KafkaName(), _role, LeaderEpoch);
             Sender.Tell(new FollowerFetchRejected(_partition, error, LeaderEpoch));
             return;
         }
         if (!_followers.TryGetValue(fetch.FollowerId, out var follower))
         {
+            _logger.Info("Replica {0}: refused a session from broker {1}: not a replica of epoch {2}", _partition, fetch.FollowerId, LeaderEpoch);
             Sender.Tell(new FollowerFetchRejected(_partition, ErrorCode.NotLeaderOrFollower, LeaderEpoch));
             return;
         }

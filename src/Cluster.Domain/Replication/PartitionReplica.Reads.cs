@@ -52,16 +52,21 @@ public sealed partial class PartitionReplica
         ReadFromJournal(request.Offset, upTo, request.MaxBytes, new ConsumerRead(request, replyTo));
     }
 
+    private sealed record ReplicaRead(IActorRef ReplyTo);
+
     private void HandleReadReplicaLog(ReadReplicaLog read)
     {
-        var request = new FetchRequest(read.Partition, read.Offset, read.MaxBytes, IsolationLevel.ReadUncommitted, 0);
         if (read.Offset < _log.LogStartOffset || read.Offset >= _log.LogEndOffset)
-            Sender.Tell(FetchResultWith(new List<byte[]>(), request));
+            Sender.Tell(ReplicaReadResult(new List<byte[]>()));
         else if (_log.Tail.Covers(read.Offset))
-            Sender.Tell(FetchResultWith(_log.Tail.Read(read.Offset, _log.LogEndOffset, read.MaxBytes), request));
+            Sender.Tell(ReplicaReadResult(_log.Tail.Read(read.Offset, _log.LogEndOffset, read.MaxBytes)));
         else
-            ReadFromJournal(read.Offset, _log.LogEndOffset, read.MaxBytes, new ConsumerRead(request, Sender));
+            ReadFromJournal(read.Offset, _log.LogEndOffset, read.MaxBytes, new ReplicaRead(Sender));
     }
+
+    /// <summary>This replica's own batches, bounded by its log end (not the high watermark): what it holds, not what consumers may see.</summary>
+    private FetchResult ReplicaReadResult(List<byte[]> batches) =>
+        new(ErrorCode.None, batches, _log.LogEndOffset, _log.LogEndOffset, _log.LogStartOffset, _log.LogEndOffset, Array.Empty<AbortedTxn>());
 
     private FetchResult FetchResultWith(List<byte[]> batches, FetchRequest request)
     {
@@ -127,6 +132,11 @@ public sealed partial class PartitionReplica
                 break;
             case ConsumerRead consumer:
                 consumer.ReplyTo.Tell(FetchResultWith(read.Batches, consumer.Request));
+                break;
+            case ReplicaRead replica:
+                replica.ReplyTo.Tell(read.Failure is null
+                    ? ReplicaReadResult(read.Batches)
+                    : FetchResult.Failed(ErrorCode.KafkaStorageError, "Reading the log failed: " + read.Failure));
                 break;
             case FollowerRead follower:
                 OnFollowerRead(follower, read.Failure is null ? read.Batches : new List<byte[]>());

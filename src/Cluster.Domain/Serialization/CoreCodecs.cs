@@ -225,9 +225,10 @@ internal static class CoreCodecs
         w.VarInt(b.Port);
         w.VarInt(b.HttpPort);
         w.VarInt(b.KafkaPort);
+        w.VarInt(b.Incarnation);
     }
 
-    private static BrokerRegistration Broker(WireReader r) => new(r.VarInt32(), r.RequiredString(), r.VarInt32(), r.VarInt32(), r.VarInt32());
+    private static BrokerRegistration Broker(WireReader r) => new(r.VarInt32(), r.RequiredString(), r.VarInt32(), r.VarInt32(), r.VarInt32(), r.VarInt());
 
     private static void Aborted(WireWriter w, AbortedTxn t)
     {

@@ -84,6 +84,19 @@ public sealed class PartitionLogTests
     }
 
     [Fact]
+    public void Truncating_at_the_log_end_forgets_epochs_that_never_wrote()
+    {
+        var j = new Journal();
+        j.AppendBatch(2, 1, epoch: 1);
+        j.Append(new LeaderEpochStarted(2, 2));
+        Assert.Equal(2, j.Log.Epochs.LatestEpoch);
+        j.Append(new LogTruncated(2));
+        Assert.Equal(2, j.Log.LogEndOffset);
+        Assert.Equal(1, j.Log.Epochs.LatestEpoch);
+        Assert.Empty(j.Log.Truncations);
+    }
+
+    [Fact]
     public void Retention_by_size_deletes_whole_spans_then_exact_batches_and_never_the_newest_bytes()
     {
         var j = new Journal(indexInterval: 1000);

@@ -84,7 +84,21 @@ public sealed class NodeProcess : IAsyncDisposable, IDisposable
     public HttpJson Http { get; }
 
     public int? Pid => _process?.Id;
-    public bool IsRunning => _process is { HasExited: false };
+    /// <summary>Safe to ask from any thread, also while the node is being restarted.</summary>
+    public bool IsRunning
+    {
+        get
+        {
+            try
+            {
+                return _process is { HasExited: false };
+            }
+            catch (InvalidOperationException)
+            {
+                return false; // the old process object was just disposed by a restart
+            }
+        }
+    }
     public int? ExitCode => _process is { HasExited: true } p ? p.ExitCode : null;
 
     /// <summary>Starts a fresh node alone (its own one-node cluster) and waits until it is healthy.</summary>
@@ -200,12 +214,17 @@ public sealed class NodeProcess : IAsyncDisposable, IDisposable
         return process.ExitCode;
     }
 
+    /// <summary>When the last SIGKILL was sent.</summary>
+    public DateTime? KilledAt { get; private set; }
+
     /// <summary>SIGKILL: the process dies at once, nothing flushed, nothing handed over.</summary>
     public void Kill()
     {
         if (_process is not { HasExited: false } process) return;
-        WriteLog($"=== SIGKILL at {DateTime.UtcNow:O}");
-        process.Kill(entireProcessTree: true);
+        // The node has no child processes; not walking /proc for them keeps the signal at KilledAt.
+        KilledAt = DateTime.UtcNow;
+        process.Kill(entireProcessTree: false);
+        WriteLog($"=== SIGKILL at {KilledAt:O}");
         process.WaitForExit(10_000);
     }
 
