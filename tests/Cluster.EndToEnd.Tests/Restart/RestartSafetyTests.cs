@@ -83,8 +83,23 @@ public class RestartSafetyTests
         Assert.False(node.IsRunning);
         await node.StartAsync();
 
-        await AssertAllThereAsync(node.Http, topic, sent);
-        await AssertNewRecordsFollowAsync(node.Http, topic, sent);
+        await WithLogOnFailureAsync(node, async () =>
+        {
+            await AssertAllThereAsync(node.Http, topic, sent);
+            await AssertNewRecordsFollowAsync(node.Http, topic, sent);
+        });
+    }
+
+    private static async Task WithLogOnFailureAsync(NodeProcess node, Func<Task> check)
+    {
+        try
+        {
+            await check();
+        }
+        catch (Exception e)
+        {
+            throw new Xunit.Sdk.XunitException($"{e.Message}\n{node.LogTail(40)}");
+        }
     }
 
     [Fact]
@@ -99,8 +114,11 @@ public class RestartSafetyTests
         Assert.True(exitCode == 0, $"exit code {exitCode}\n{node.LogTail()}");
         await node.StartAsync();
 
-        await AssertAllThereAsync(node.Http, topic, sent);
-        await AssertNewRecordsFollowAsync(node.Http, topic, sent);
+        await WithLogOnFailureAsync(node, async () =>
+        {
+            await AssertAllThereAsync(node.Http, topic, sent);
+            await AssertNewRecordsFollowAsync(node.Http, topic, sent);
+        });
         // The cluster is the same one, not a new one.
         Assert.Contains(topic, (await node.Http.GetAsync("/v1/topics")).Body);
     }
