@@ -39,6 +39,7 @@ public static class ClusterApi
         FetchEndpoints.Map(app);
         ReplicaEndpoints.Map(app);
         GroupEndpoints.Map(app);
+        ProducerEndpoints.Map(app);
         LiveView.LiveViewEndpoints.Map(app);
         return app;
     }

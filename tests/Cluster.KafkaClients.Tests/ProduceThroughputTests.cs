@@ -52,10 +52,14 @@ public sealed class ProduceThroughputTests(ITestOutputHelper output)
             await KafkaPipelinedAsync(cluster, kafkaTopic, value),
             await HttpOneAtATimeAsync(cluster, httpTopic, value),
             await HttpConcurrentAsync(cluster, httpTopic, value, recordsPerRequest: 100, concurrency: 8),
+            // The same moderate load through both doors: latency when neither is saturated.
+            await KafkaPacedAsync(cluster, kafkaTopic, value, recordsPerSecond: PacedRate),
+            await HttpPacedAsync(cluster, httpTopic, value, recordsPerSecond: PacedRate, recordsPerRequest: 50),
         };
 
         var table = new StringBuilder()
             .AppendLine($"acks=all, 3 brokers, 3 partitions, RF 3, min.insync.replicas 2, {ValueBytes}-byte values, {Phase.TotalSeconds:0} s per phase, {Environment.ProcessorCount} cores")
+            .AppendLine("latency: kafka per record (send to acknowledgement), http per request")
             .AppendLine("| door   | mode                               |  records |  records/s |  MiB/s | p50 ms  | p99 ms  |")
             .AppendLine("| ------ | ---------------------------------- | -------- | ---------- | ------ | ------- | ------- |");
         foreach (var r in results) table.AppendLine(r.ToString());
@@ -115,6 +119,63 @@ public sealed class ProduceThroughputTests(ITestOutputHelper output)
         var elapsed = clock.Elapsed;
         Assert.Equal(0, failures);
         return new Figures("kafka", "pipelined, idempotent, linger 5 ms", latencies.Count, elapsed, latencies);
+    }
+
+    private const int PacedRate = 2000;
+
+    /// <summary>Records at a steady rate (ticks of 10 ms), each timed from its send to its acknowledgement.</summary>
+    private static async Task<Figures> KafkaPacedAsync(ClusterProcesses cluster, string topic, string value, int recordsPerSecond)
+    {
+        var config = KafkaNodes.Producer(cluster.Bootstrap());
+        config.LingerMs = 5;
+        using var producer = new ProducerBuilder<Null, string>(config).Build();
+        await producer.ProduceAsync(topic, new Message<Null, string> { Value = value });
+        var latencies = new List<double>();
+        var clock = Stopwatch.StartNew();
+        long sent = 0;
+        while (clock.Elapsed < Phase)
+        {
+            var due = (long)(clock.Elapsed.TotalSeconds * recordsPerSecond);
+            for (; sent < due; sent++)
+            {
+                var start = Stopwatch.GetTimestamp();
+                producer.Produce(topic, new Message<Null, string> { Value = value }, report =>
+                {
+                    if (!report.Error.IsError) lock (latencies) latencies.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+                });
+            }
+            await Task.Delay(10);
+        }
+        producer.Flush(TimeSpan.FromSeconds(60));
+        return new Figures("kafka", $"paced {recordsPerSecond}/s, linger 5 ms", latencies.Count, clock.Elapsed, latencies);
+    }
+
+    /// <summary>The same record rate over HTTP: requests of <paramref name="recordsPerRequest"/> at a steady pace, as many in flight as it takes.</summary>
+    private static async Task<Figures> HttpPacedAsync(ClusterProcesses cluster, string topic, string value, int recordsPerSecond, int recordsPerRequest)
+    {
+        var body = new { acks = "all", records = Enumerable.Range(0, recordsPerRequest).Select(_ => new { value }).ToArray() };
+        var latencies = new List<double>();
+        var requests = new List<Task>();
+        var clock = Stopwatch.StartNew();
+        long sent = 0;
+        while (clock.Elapsed < Phase)
+        {
+            var due = (long)(clock.Elapsed.TotalSeconds * recordsPerSecond / recordsPerRequest);
+            for (; sent < due; sent++)
+            {
+                var http = cluster.Nodes[(int)(sent % cluster.Nodes.Count)].Http;
+                requests.Add(Task.Run(async () =>
+                {
+                    var start = Stopwatch.GetTimestamp();
+                    await http.ProduceAsync(topic, body);
+                    lock (latencies) latencies.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+                }));
+            }
+            await Task.Delay(10);
+        }
+        await Task.WhenAll(requests);
+        return new Figures("http", $"paced {recordsPerSecond}/s, {recordsPerRequest} records/request", latencies.Count * (long)recordsPerRequest,
+            clock.Elapsed, latencies);
     }
 
     private static async Task<Figures> HttpOneAtATimeAsync(ClusterProcesses cluster, string topic, string value)

@@ -1,6 +1,8 @@
 using Cluster.Api.Http;
 using Cluster.Api.Produce;
+using Cluster.Api.Transactions;
 using Cluster.Domain.Client;
+using Cluster.Domain.Log;
 using Cluster.Domain.Protocol;
 using Cluster.Domain.Replication;
 using Microsoft.AspNetCore.Builder;
@@ -30,17 +32,31 @@ public static class ProduceEndpoints
             request = ProduceRequestParser.Parse(body.Span, target);
         }
 
-        // ---- Transactions: not supported yet. The transactions issue replaces this refusal with
-        // "add the partitions to the id's open transaction (beginning one), then append".
-        if (request.Options.TransactionalId is not null)
-            throw ApiException.BadRequest("Transactions are not supported yet: send the records without a 'transactionalId'");
+        // A transactional produce joins the id's open transaction first (beginning one); its lease
+        // holds the transaction's markers back until the appends are over.
+        var options = request.Options;
+        if (options.TransactionalId is not null && options.Acks == Acks.None)
+            // Unacknowledged, the batch could land after the transaction's markers: Kafka's transactional producers use acks=all.
+            throw ApiException.BadRequest("A transactional produce needs acks \"all\" (or \"1\"), not \"0\"");
+        var transaction = options.TransactionalId is { } transactionalId
+            ? await TransactionalProduce.JoinAsync(node, transactionalId, options.ProducerId!.Value, options.ProducerEpoch!.Value,
+                request.Partitions.Select(p => new TopicPartition(topic.Name, p.Partition)).ToList(), context.RequestAborted)
+            : null;
 
         // Once appends start, they finish even if the client goes away: a request is written whole or fails on its own.
-        var acks = request.Options.Acks;
+        var acks = options.Acks;
         var appends = new Task<PartitionOutcome>[request.Partitions.Count];
         for (var slot = 0; slot < appends.Length; slot++)
             appends[slot] = AppendAsync(node.Gateway, topic.Name, request.Partitions[slot], acks);
-        var outcomes = await Task.WhenAll(appends);
+        PartitionOutcome[] outcomes;
+        try
+        {
+            outcomes = await Task.WhenAll(appends);
+        }
+        finally
+        {
+            if (transaction is not null) await transaction.DisposeAsync();
+        }
 
         foreach (var outcome in outcomes)
             if (outcome.Failure is { } failure)

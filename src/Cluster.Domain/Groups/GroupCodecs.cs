@@ -62,6 +62,33 @@ public static class GroupCodecs
         r.Add<FetchOffsetsResult>("G.FetchR1", (w, m) => { Error(w, m.Error, m.Message); w.List(m.Offsets, Committed); },
             rd => new FetchOffsetsResult((ErrorCode)rd.Int16(), rd.String(), rd.List(Committed)));
 
+        r.Add<TxnCommitOffsets>("G.TxnCommit1", (w, m) =>
+            {
+                w.String(m.GroupId);
+                w.VarInt(m.ProducerId);
+                w.Int16(m.ProducerEpoch);
+                w.VarInt(m.TransactionNumber);
+                w.String(m.MemberId);
+                OptionalInt(w, m.Generation);
+                w.List(m.Offsets, (x, o) =>
+                {
+                    x.String(o.Topic);
+                    x.VarInt(o.Partition);
+                    x.VarInt(o.Offset);
+                    x.String(o.Metadata);
+                });
+            },
+            rd => new TxnCommitOffsets(rd.RequiredString(), rd.VarInt(), rd.Int16(), rd.VarInt(), rd.String(), OptionalInt(rd),
+                rd.List(x => new OffsetCommit(x.RequiredString(), x.VarInt32(), x.VarInt(), x.String()))));
+        r.Add<CompleteTxnOffsets>("G.TxnComplete1", (w, m) =>
+            {
+                w.String(m.GroupId);
+                w.VarInt(m.ProducerId);
+                w.VarInt(m.TransactionNumber);
+                w.Bool(m.Commit);
+            },
+            rd => new CompleteTxnOffsets(rd.RequiredString(), rd.VarInt(), rd.VarInt(), rd.Bool()));
+
         r.Add<DescribeGroup>("G.Describe1", (w, m) => w.String(m.GroupId), rd => new DescribeGroup(rd.RequiredString()));
         r.Add<GroupDescription>("G.DescribeR1", (w, m) =>
             {

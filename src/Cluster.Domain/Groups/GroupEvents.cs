@@ -40,3 +40,18 @@ public sealed record OffsetsRemoved(ImmutableArray<TopicPartition> Partitions) :
 
 /// <summary>A group metadata tombstone found in the log: the group's membership is gone. Never emitted by commands yet.</summary>
 public sealed record GroupMetadataRemoved : GroupEvent, IDurableGroupEvent;
+
+/// <summary>
+/// Offsets sent to a transaction (Kafka's TxnOffsetCommit), held per producer id until the
+/// transaction ends: never the group's committed offsets before <see cref="TxnOffsetsCompleted"/>
+/// says it committed. A later transaction of the producer replaces what an older one left.
+/// </summary>
+public sealed record TxnOffsetsPending(long ProducerId, short ProducerEpoch, long TransactionNumber, ImmutableArray<CommittedOffset> Offsets)
+    : GroupEvent, IDurableGroupEvent;
+
+/// <summary>
+/// The transaction coordinator's word that transaction <see cref="TransactionNumber"/> of the
+/// producer ended: committed, its pending offsets become the group's; aborted, they are dropped.
+/// Kafka writes this as a transaction marker in <c>__consumer_offsets</c>.
+/// </summary>
+public sealed record TxnOffsetsCompleted(long ProducerId, long TransactionNumber, bool Committed) : GroupEvent, IDurableGroupEvent;

@@ -82,6 +82,29 @@ public sealed record FetchOffsets(string GroupId, string? Topic) : IGroupCommand
 
 public sealed record CommittedOffset(TopicPartition Partition, OffsetAndMetadata Offset);
 
+/// <summary>
+/// Kafka's TxnOffsetCommit: offsets of transaction <see cref="TransactionNumber"/> of a
+/// transactional producer (its coordinator has added the group to the transaction first). They
+/// stay pending, invisible to offset fetches, until <see cref="CompleteTxnOffsets"/>. As in
+/// Kafka, a member id and generation are checked when given; without them the group may have
+/// members (the producer need not be one).
+/// </summary>
+public sealed record TxnCommitOffsets(
+    string GroupId,
+    long ProducerId,
+    short ProducerEpoch,
+    long TransactionNumber,
+    string? MemberId,
+    int? Generation,
+    IReadOnlyList<OffsetCommit> Offsets) : IGroupCommand;
+
+/// <summary>
+/// From the transaction coordinator, once the outcome is decided: transaction
+/// <see cref="TransactionNumber"/> of the producer committed or aborted. Idempotent: a repeat, or
+/// word about an older transaction than the pending one, changes nothing.
+/// </summary>
+public sealed record CompleteTxnOffsets(string GroupId, long ProducerId, long TransactionNumber, bool Commit) : IGroupCommand;
+
 public sealed record FetchOffsetsResult(ErrorCode Error, string? Message, IReadOnlyList<CommittedOffset> Offsets) : IGroupResult
 {
     public static FetchOffsetsResult Failed(ErrorCode error, string message) => new(error, message, Array.Empty<CommittedOffset>());

@@ -44,6 +44,12 @@ public sealed record GroupMember(
     public bool SessionExpired(long nowMs) => !AwaitingJoin && nowMs - LastHeartbeatMs >= SessionTimeoutMs;
 }
 
+/// <summary>The offsets one transaction of a producer sent to the group, waiting for its outcome.</summary>
+public sealed record PendingTxnOffsets(
+    short ProducerEpoch,
+    long TransactionNumber,
+    ImmutableSortedDictionary<TopicPartition, OffsetAndMetadata> Offsets);
+
 /// <summary>Orders partitions by topic (ordinal), then partition number: the order of every list we answer with.</summary>
 public sealed class TopicPartitionOrder : IComparer<TopicPartition>
 {

@@ -51,6 +51,13 @@ public sealed record GroupState(
     ImmutableSortedDictionary<TopicPartition, OffsetAndMetadata> Offsets,
     long RebalanceDeadlineMs)
 {
+    /// <summary>
+    /// Offsets of open transactions, per producer id (Kafka's pending transactional offset
+    /// commits): durable, rebuilt on recovery, never answered by an offset fetch; they join
+    /// <see cref="Offsets"/> when their transaction commits and are dropped when it aborts.
+    /// </summary>
+    public ImmutableDictionary<long, PendingTxnOffsets> PendingTransactions { get; init; } = ImmutableDictionary<long, PendingTxnOffsets>.Empty;
+
     public static GroupState Initial(string groupId) => new(
         groupId, GroupPhase.Dead, 0, null,
         ImmutableSortedDictionary.Create<string, GroupMember>(StringComparer.Ordinal),
@@ -98,6 +105,8 @@ public sealed record GroupState(
             Offsets = Offsets.SetItems(c.Offsets.Select(o => KeyValuePair.Create(o.Partition, o.Offset))),
         },
         OffsetsRemoved r => this with { Offsets = Offsets.RemoveRange(r.Partitions) },
+        TxnOffsetsPending p => ApplyPending(p),
+        TxnOffsetsCompleted c => ApplyCompleted(c),
         GroupMetadataRemoved => this with
         {
             Phase = Offsets.IsEmpty ? GroupPhase.Dead : GroupPhase.Empty,
@@ -107,6 +116,34 @@ public sealed record GroupState(
         },
         _ => throw new ArgumentException($"Unknown group event {e.GetType().Name}", nameof(e)),
     };
+
+    private GroupState ApplyPending(TxnOffsetsPending p)
+    {
+        var offsets = p.Offsets.Select(o => KeyValuePair.Create(o.Partition, o.Offset));
+        var pending = PendingTransactions.GetValueOrDefault(p.ProducerId);
+        if (pending is not null && pending.TransactionNumber > p.TransactionNumber) return this; // word from an older transaction
+        var merged = pending is not null && pending.TransactionNumber == p.TransactionNumber
+            ? pending with { Offsets = pending.Offsets.SetItems(offsets) }
+            : new PendingTxnOffsets(p.ProducerEpoch, p.TransactionNumber,
+                ImmutableSortedDictionary.CreateRange(TopicPartitionOrder.Instance, offsets));
+        return this with
+        {
+            Phase = Phase == GroupPhase.Dead ? GroupPhase.Empty : Phase,
+            PendingTransactions = PendingTransactions.SetItem(p.ProducerId, merged),
+        };
+    }
+
+    private GroupState ApplyCompleted(TxnOffsetsCompleted c)
+    {
+        if (!PendingTransactions.TryGetValue(c.ProducerId, out var pending) || pending.TransactionNumber > c.TransactionNumber) return this;
+        // The pending offsets are this transaction's, or an older one's that arrived after it ended (dropped either way).
+        var commits = c.Committed && pending.TransactionNumber == c.TransactionNumber;
+        return this with
+        {
+            Offsets = commits ? Offsets.SetItems(pending.Offsets) : Offsets,
+            PendingTransactions = PendingTransactions.Remove(c.ProducerId),
+        };
+    }
 
     // ---------------------------------------------------------------- decide
 
@@ -119,6 +156,8 @@ public sealed record GroupState(
             GroupHeartbeat heartbeat => decision.Heartbeat(heartbeat),
             LeaveGroup leave => decision.Leave(leave),
             CommitOffsets commit => decision.Commit(commit),
+            TxnCommitOffsets commit => decision.TxnCommit(commit),
+            CompleteTxnOffsets complete => decision.CompleteTxn(complete),
             FetchOffsets fetch => FetchOffsetsOf(fetch.Topic),
             DescribeGroup => Describe(-1),
             GroupTick => decision.Tick(),
@@ -286,21 +325,7 @@ public sealed record GroupState(
 
         public IGroupResult Commit(CommitOffsets commit)
         {
-            foreach (var o in commit.Offsets)
-            {
-                if (o.Offset < 0)
-                    return new GroupAck(ErrorCode.InvalidRequest, $"Offset {o.Offset} for {o.Topic}-{o.Partition} is negative");
-                if ((o.Metadata?.Length ?? 0) > Policy.MaxMetadataBytes)
-                    return new GroupAck(ErrorCode.OffsetMetadataTooLarge,
-                        $"The metadata for {o.Topic}-{o.Partition} is longer than {Policy.MaxMetadataBytes} characters");
-                var partitions = _context.PartitionCount(o.Topic);
-                if (partitions is null)
-                    return new GroupAck(ErrorCode.UnknownTopicOrPartition, $"Topic '{o.Topic}' does not exist");
-                if (o.Partition < 0 || o.Partition >= partitions)
-                    return new GroupAck(ErrorCode.UnknownTopicOrPartition,
-                        $"Topic '{o.Topic}' has no partition {o.Partition} (it has {partitions})");
-            }
-
+            if (ValidateOffsets(commit.Offsets) is { } invalid) return invalid;
             var simple = commit.MemberId is null && commit.Generation is null or < 0;
             if (simple)
             {
@@ -323,6 +348,57 @@ public sealed record GroupState(
                 Emit(new OffsetsCommitted(commit.Offsets
                     .Select(o => new CommittedOffset(o.TopicPartition, new OffsetAndMetadata(o.Offset, o.Metadata ?? "", Now)))
                     .ToImmutableArray()));
+            return GroupAck.Ok;
+        }
+
+        /// <summary>Offsets a commit may carry: not negative, short metadata, existing partitions.</summary>
+        private GroupAck? ValidateOffsets(IReadOnlyList<OffsetCommit> offsets)
+        {
+            foreach (var o in offsets)
+            {
+                if (o.Offset < 0)
+                    return new GroupAck(ErrorCode.InvalidRequest, $"Offset {o.Offset} for {o.Topic}-{o.Partition} is negative");
+                if ((o.Metadata?.Length ?? 0) > Policy.MaxMetadataBytes)
+                    return new GroupAck(ErrorCode.OffsetMetadataTooLarge,
+                        $"The metadata for {o.Topic}-{o.Partition} is longer than {Policy.MaxMetadataBytes} characters");
+                var partitions = _context.PartitionCount(o.Topic);
+                if (partitions is null)
+                    return new GroupAck(ErrorCode.UnknownTopicOrPartition, $"Topic '{o.Topic}' does not exist");
+                if (o.Partition < 0 || o.Partition >= partitions)
+                    return new GroupAck(ErrorCode.UnknownTopicOrPartition,
+                        $"Topic '{o.Topic}' has no partition {o.Partition} (it has {partitions})");
+            }
+            return null;
+        }
+
+        // ---- transactional offsets
+
+        public IGroupResult TxnCommit(TxnCommitOffsets commit)
+        {
+            if (ValidateOffsets(commit.Offsets) is { } invalid) return invalid;
+            if (commit.MemberId is not null)
+            {
+                if (!State.Members.ContainsKey(commit.MemberId))
+                    return new GroupAck(ErrorCode.UnknownMemberId, $"Member '{commit.MemberId}' is not a member of group '{State.GroupId}'");
+                if (commit.Generation is { } generation && generation >= 0 && generation != State.Generation)
+                    return new GroupAck(ErrorCode.IllegalGeneration,
+                        $"Generation {generation} is not the group's current generation {State.Generation}");
+                Emit(new MemberHeartbeat(commit.MemberId, Now));
+            }
+            if (State.PendingTransactions.TryGetValue(commit.ProducerId, out var pending) && pending.TransactionNumber > commit.TransactionNumber)
+                return new GroupAck(ErrorCode.InvalidTxnState,
+                    $"Transaction #{commit.TransactionNumber} of producer {commit.ProducerId} has ended: its offsets come too late");
+            if (commit.Offsets.Count > 0)
+                Emit(new TxnOffsetsPending(commit.ProducerId, commit.ProducerEpoch, commit.TransactionNumber, commit.Offsets
+                    .Select(o => new CommittedOffset(o.TopicPartition, new OffsetAndMetadata(o.Offset, o.Metadata ?? "", Now)))
+                    .ToImmutableArray()));
+            return GroupAck.Ok;
+        }
+
+        public IGroupResult CompleteTxn(CompleteTxnOffsets complete)
+        {
+            if (State.PendingTransactions.TryGetValue(complete.ProducerId, out var pending) && pending.TransactionNumber <= complete.TransactionNumber)
+                Emit(new TxnOffsetsCompleted(complete.ProducerId, complete.TransactionNumber, complete.Commit));
             return GroupAck.Ok;
         }
     }

@@ -15,6 +15,9 @@ namespace Cluster.Domain.Groups;
 /// <list type="bullet">
 /// <item>offset commit: <c>int16 version = 1 | string group | string topic | int32 partition</c> (version 0 is read too)</item>
 /// <item>group metadata: <c>int16 version = 2 | string group</c></item>
+/// <item>a producer's transactional offsets (ours: Kafka writes them as offset records in
+/// transactional batches and ends them with markers): <c>int16 version = 3 | string group | int64 producerId</c>;
+/// the value says pending (with the offsets) or completed (committed or aborted)</item>
 /// </list>
 /// Values are ours (<see cref="WireWriter"/> encoding, a leading format version byte); a null
 /// value is a tombstone. One write of the coordinator is one record batch, so it lands whole
@@ -26,8 +29,13 @@ public static class OffsetsTopic
 
     private const short OffsetKeyVersion = 1;
     private const short GroupKeyVersion = 2;
+    private const short TxnOffsetsKeyVersion = 3;
+    private const short NewestKeyVersion = TxnOffsetsKeyVersion;
     private const byte OffsetValueVersion = 1;
     private const byte GroupValueVersion = 1;
+    private const byte TxnOffsetsValueVersion = 1;
+    private const byte TxnPending = 0;
+    private const byte TxnCompleted = 1;
 
     /// <summary>Kafka's rule: murmur2 of the group id's UTF-8 bytes, made positive, modulo the partition count.</summary>
     public static int PartitionFor(string groupId, int partitions) =>
@@ -54,12 +62,22 @@ public static class OffsetsTopic
         return key;
     }
 
+    public static byte[] TxnOffsetsKey(string groupId, long producerId)
+    {
+        var key = new byte[2 + StringSize(groupId) + 8];
+        var span = key.AsSpan();
+        BinaryPrimitives.WriteInt16BigEndian(span, TxnOffsetsKeyVersion);
+        var p = 2 + WriteString(span[2..], groupId);
+        BinaryPrimitives.WriteInt64BigEndian(span[p..], producerId);
+        return key;
+    }
+
     /// <summary>The group a key belongs to, without decoding the rest; null for a key that is not ours or is broken.</summary>
     public static string? GroupOf(ReadOnlySpan<byte> key)
     {
         if (key.Length < 4) return null;
         var version = BinaryPrimitives.ReadInt16BigEndian(key);
-        if (version is < 0 or > GroupKeyVersion) return null;
+        if (version is < 0 or > NewestKeyVersion) return null;
         var length = BinaryPrimitives.ReadInt16BigEndian(key[2..]);
         if (length < 0 || 4 + length > key.Length) return null;
         return Encoding.UTF8.GetString(key.Slice(4, length));
@@ -68,7 +86,7 @@ public static class OffsetsTopic
     /// <summary>True when <paramref name="key"/> is one of <paramref name="groupUtf8"/>'s keys (compared as bytes: no allocation per foreign record).</summary>
     public static bool BelongsTo(ReadOnlySpan<byte> key, ReadOnlySpan<byte> groupUtf8) =>
         key.Length >= 4 + groupUtf8.Length &&
-        BinaryPrimitives.ReadInt16BigEndian(key) is >= 0 and <= GroupKeyVersion &&
+        BinaryPrimitives.ReadInt16BigEndian(key) is >= 0 and <= NewestKeyVersion &&
         BinaryPrimitives.ReadInt16BigEndian(key[2..]) == groupUtf8.Length &&
         key.Slice(4, groupUtf8.Length).SequenceEqual(groupUtf8);
 
@@ -81,6 +99,8 @@ public static class OffsetsTopic
         OffsetsRemoved r => r.Partitions.Select(tp => (OffsetKey(groupId, tp), (byte[]?)null)),
         GenerationStarted g => new[] { (GroupMetadataKey(groupId), (byte[]?)GroupValue(g)) },
         GroupMetadataRemoved => new[] { (GroupMetadataKey(groupId), (byte[]?)null) },
+        TxnOffsetsPending p => new[] { (TxnOffsetsKey(groupId, p.ProducerId), (byte[]?)TxnPendingValue(p)) },
+        TxnOffsetsCompleted c => new[] { (TxnOffsetsKey(groupId, c.ProducerId), (byte[]?)TxnCompletedValue(c)) },
         _ => throw new ArgumentException($"Not a durable group event: {e.GetType().Name}", nameof(e)),
     };
 
@@ -119,6 +139,8 @@ public static class OffsetsTopic
             }
             if (version == GroupKeyVersion)
                 return value is null ? new GroupMetadataRemoved() : ReadGroupValue(value.Value.ToArray(), timestampMs);
+            if (version == TxnOffsetsKeyVersion)
+                return value is null ? null : ReadTxnOffsetsValue(BinaryPrimitives.ReadInt64BigEndian(key[p..]), value.Value.ToArray());
         }
         catch (Exception e) when (e is ArgumentOutOfRangeException or IndexOutOfRangeException)
         {
@@ -186,6 +208,47 @@ public static class OffsetsTopic
             return new GroupMember(memberId, topics, sessionTimeoutMs, assignor, assignment, timestampMs, AwaitingJoin: false);
         });
         return new GenerationStarted(generation, protocol, members.ToImmutableArray(), timestampMs);
+    }
+
+    private static byte[] TxnPendingValue(TxnOffsetsPending p)
+    {
+        var w = new WireWriter(32 + p.Offsets.Length * 32);
+        w.Byte(TxnOffsetsValueVersion);
+        w.Byte(TxnPending);
+        w.Int16(p.ProducerEpoch);
+        w.VarInt(p.TransactionNumber);
+        w.List(p.Offsets, (x, o) =>
+        {
+            WritePartition(x, o.Partition);
+            x.VarInt(o.Offset.Offset);
+            x.String(o.Offset.Metadata);
+            x.VarInt(o.Offset.CommitTimestampMs);
+        });
+        return w.ToArray();
+    }
+
+    private static byte[] TxnCompletedValue(TxnOffsetsCompleted c)
+    {
+        var w = new WireWriter(16);
+        w.Byte(TxnOffsetsValueVersion);
+        w.Byte(TxnCompleted);
+        w.VarInt(c.TransactionNumber);
+        w.Bool(c.Committed);
+        return w.ToArray();
+    }
+
+    private static GroupEvent ReadTxnOffsetsValue(long producerId, byte[] bytes)
+    {
+        var r = new WireReader(bytes);
+        var version = r.Byte();
+        if (version != TxnOffsetsValueVersion) throw new SerializationException($"Unknown transactional offsets value version {version}");
+        return r.Byte() switch
+        {
+            TxnPending => new TxnOffsetsPending(producerId, r.Int16(), r.VarInt(), r.List(x => new CommittedOffset(ReadPartition(x),
+                new OffsetAndMetadata(x.VarInt(), x.String() ?? "", x.VarInt()))).ToImmutableArray()),
+            TxnCompleted => new TxnOffsetsCompleted(producerId, r.VarInt(), r.Bool()),
+            var kind => throw new SerializationException($"Unknown transactional offsets record kind {kind}"),
+        };
     }
 
     internal static void WritePartition(WireWriter w, TopicPartition tp)

@@ -91,6 +91,7 @@ public sealed class BrokerNode
 
         var gateway = new BrokerGateway(system, metadata, regions, controller, GatewaySettings.From(config));
         Groups.GroupCoordination.Start(system, gateway, settings.BrokerId); // consumer groups; the API finds it with GroupCoordination.For(system)
+        Transactions.TransactionCoordination.Start(system, gateway, settings.BrokerId); // producer ids and transactions: TransactionCoordination.For(system)
         var node = new BrokerNode(settings, system, metadata, regions, controller, gateway);
         ControlledShutdownTask.Register(node);
         return node;

@@ -26,7 +26,7 @@ public sealed class ClusterMessageSerializer : SerializerWithStringManifest
     }
 
     /// <summary>Codec sets of other areas (groups, transactions) add themselves here.</summary>
-    private static IEnumerable<Action<CodecRegistry>> ExtraModules => new Action<CodecRegistry>[] { Groups.GroupCodecs.Register };
+    private static IEnumerable<Action<CodecRegistry>> ExtraModules => new Action<CodecRegistry>[] { Groups.GroupCodecs.Register, Transactions.TransactionCodecs.Register };
 
     public static bool CanSerialize(Type type) => Registry.Knows(type);
 

@@ -31,6 +31,8 @@ public static class KafkaNodes
         RequestTimeoutMs = 30_000,
         SocketTimeoutMs = 30_000,
         AllowAutoCreateTopics = false,
+        // librdkafka leaves Nagle on by default; small acks=all requests then wait for delayed ACKs.
+        SocketNagleDisable = true,
     };
 
     public static ConsumerConfig Consumer(string bootstrap, string? group = null, IsolationLevel isolation = IsolationLevel.ReadUncommitted) => new()
