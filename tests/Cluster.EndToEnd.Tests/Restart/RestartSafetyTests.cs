@@ -60,6 +60,15 @@ public class RestartSafetyTests
     public Task Records_acknowledged_with_acks_1_survive_a_SIGKILL() =>
         SurvivesSigkillAsync(new NodeProcessOptions { Name = "sigkill" });
 
+    /// <summary>
+    /// The flush policy's other setting (README "Flush policy"): every journal commit fsynced
+    /// before the answer. A SIGKILL loses nothing either way; this checks the setting is
+    /// accepted and the node works with it.
+    /// </summary>
+    [Fact]
+    public Task Records_acknowledged_with_acks_1_survive_a_SIGKILL_with_flush_on_append() =>
+        SurvivesSigkillAsync(new NodeProcessOptions { Name = "sigkill-fsync", ExtraHocon = "cluster-log.storage.flush-on-append = on" });
+
     /// <summary>The same on the PostgreSQL journal (the server .ci/run starts; CLUSTER_TEST_POSTGRES).</summary>
     [Fact]
     public async Task Records_acknowledged_with_acks_1_survive_a_SIGKILL_on_PostgreSQL()
