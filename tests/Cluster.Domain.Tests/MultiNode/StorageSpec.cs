@@ -111,6 +111,43 @@ public sealed class StorageSpec
     }
 
     [Fact]
+    public async Task Reading_a_log_much_larger_than_the_tail_cache_keeps_memory_bounded()
+    {
+        await using var cluster = await TestCluster.StartAsync(1, "cluster-log.replica.tail-cache-bytes = 1 MiB");
+        await cluster.CreateTopicAsync("large", 1, 1);
+        var gateway = cluster.Node(1).Gateway;
+        var value = new string('m', 1000);
+        var batch = TestCluster.Batch(Enumerable.Repeat(value, 16).ToArray()); // ~16 KB
+        const int batches = 2000;                                             // ~32 MB of log
+        for (var i = 0; i < batches; i += 20)
+            await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => gateway.ProduceAsync("large", 0, (byte[])batch.Clone(), Acks.Leader)));
+
+        long Heap()
+        {
+            GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+            GC.WaitForPendingFinalizers();
+            GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+            return GC.GetTotalMemory(forceFullCollection: true);
+        }
+
+        var before = Heap();
+        long offset = 0, records = 0;
+        while (offset < batches * 16)
+        {
+            var fetched = await gateway.FetchAsync("large", 0, offset, 1 << 20, IsolationLevel.ReadUncommitted, 0);
+            Assert.Equal(ErrorCode.None, fetched.Error);
+            var count = fetched.Batches.Sum(b => new Cluster.Domain.Log.RecordBatch(b).RecordCount);
+            Assert.True(count > 0);
+            records += count;
+            offset = new Cluster.Domain.Log.RecordBatch(fetched.Batches[^1]).NextOffset;
+        }
+        var after = Heap();
+        _output.WriteLine($"read {records} records (~{batches * batch.Length / (1 << 20)} MiB) from offset 0; managed heap {before / (1 << 20)} MiB before, {after / (1 << 20)} MiB after");
+        Assert.Equal(batches * 16, records);
+        Assert.True(after - before < 8 << 20, $"the heap grew by {(after - before) / (1 << 20)} MiB while reading the log");
+    }
+
+    [Fact]
     public async Task A_failed_journal_write_fails_the_produce_leaves_no_gap_and_the_replica_recovers()
     {
         await using var cluster = await TestCluster.StartAsync(1, "cluster-log.replica-manager.resync-interval = 1 s");
