@@ -69,7 +69,8 @@ public sealed class KafkaRequestHandler : IKafkaRequestHandler
             case MetadataRequest metadata:
                 return new(MetadataHandler.Handle(metadata, version, gateway.Metadata, BrokerDirectory.LiveBrokers(node), BrokerDirectory.ControllerId(node)));
             case ProduceRequest produce:
-                return Upcast(ProduceHandler.HandleAsync(gateway, produce, version));
+                return Upcast(ProduceHandler.HandleAsync(gateway, produce, version,
+                    produce.TransactionalId is null ? null : TransactionHandler.Coordination(node)));
             case FetchRequest fetch:
                 return Upcast(FetchHandler.HandleAsync(gateway, fetch, _settings, cancellation));
             case ListOffsetsRequest listOffsets:
@@ -83,7 +84,25 @@ public sealed class KafkaRequestHandler : IKafkaRequestHandler
             case InitProducerIdRequest { TransactionalId: null }:
                 return Upcast(InitIdempotentProducerAsync(node, cancellation));
             case FindCoordinatorRequest find:
-                return new(GroupHandler.FindCoordinator(find, version, _self, transactionsAvailable: false));
+                return new(GroupHandler.FindCoordinator(find, version, _self, TransactionHandler.Coordination(node) is not null));
+        }
+
+        // Transactions (issue 8), when the node runs the transaction coordinator.
+        if (TransactionHandler.Coordination(node) is { } transactions)
+        {
+            switch (request.Request)
+            {
+                case InitProducerIdRequest init:
+                    return Upcast(TransactionHandler.InitProducerIdAsync(transactions, init, cancellation));
+                case AddPartitionsToTxnRequest add:
+                    return Upcast(TransactionHandler.AddPartitionsAsync(transactions, node, add, cancellation));
+                case AddOffsetsToTxnRequest addOffsets:
+                    return Upcast(TransactionHandler.AddOffsetsAsync(transactions, addOffsets, cancellation));
+                case EndTxnRequest end:
+                    return Upcast(TransactionHandler.EndAsync(transactions, end, cancellation));
+                case TxnOffsetCommitRequest commit when GroupHandler.Coordination(node) is { } groupsForTxn:
+                    return Upcast(TransactionHandler.TxnOffsetCommitAsync(transactions, groupsForTxn, commit, cancellation));
+            }
         }
 
         // Consumer groups (issue 7), when the node runs the group coordinator.

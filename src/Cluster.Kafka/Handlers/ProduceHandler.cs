@@ -1,6 +1,7 @@
 using Cluster.Domain.Client;
 using Cluster.Domain.Protocol;
 using Cluster.Domain.Replication;
+using Cluster.Domain.Transactions;
 using Cluster.Kafka.Protocol.Messages;
 using ProduceRequest = Cluster.Kafka.Protocol.Messages.ProduceRequest;
 
@@ -14,14 +15,9 @@ namespace Cluster.Kafka.Handlers;
 /// </summary>
 public static class ProduceHandler
 {
-    /// <summary>
-    /// Hook for transactional produce (issue 8): checks that the producer's transaction holds
-    /// the partitions before appending; null = every partition may be written.
-    /// </summary>
-    public delegate ValueTask<ErrorCode> TransactionCheck(string transactionalId, long producerId, short producerEpoch, string topic, int partition);
-
+    /// <param name="transactions">The transaction coordinator, for transactional produce; null where there is none.</param>
     public static async ValueTask<ProduceResponse?> HandleAsync(BrokerGateway gateway, ProduceRequest request, short version,
-        TransactionCheck? transactions = null)
+        TransactionCoordination? transactions = null)
     {
         Acks? acks = request.Acks switch
         {
@@ -59,7 +55,7 @@ public static class ProduceHandler
     }
 
     private static Task<PartitionProduceResponse> ProducePartitionAsync(BrokerGateway gateway, ProduceRequest request, string topic,
-        PartitionProduceData partition, Acks acks, TransactionCheck? transactions)
+        PartitionProduceData partition, Acks acks, TransactionCoordination? transactions)
     {
         var (found, error, message) = gateway.FindPartition(topic, partition.Index);
         if (found is null || error != ErrorCode.None)
@@ -73,15 +69,16 @@ public static class ProduceHandler
         return AppendAsync(gateway, topic, partition.Index, validated.Batches, acks);
     }
 
-    private static async Task<PartitionProduceResponse> TransactionalAsync(BrokerGateway gateway, string transactionalId, string topic,
-        int partition, List<byte[]> batches, Acks acks, TransactionCheck? transactions)
+    private static Task<PartitionProduceResponse> TransactionalAsync(BrokerGateway gateway, string transactionalId, string topic,
+        int partition, List<byte[]> batches, Acks acks, TransactionCoordination? transactions)
     {
         if (transactions is null)
-            return Error(partition, ErrorCode.TransactionalIdAuthorizationFailed, "Transactions are not available on this cluster yet");
+            return Task.FromResult(Error(partition, ErrorCode.TransactionalIdAuthorizationFailed, "Transactions are not available on this cluster"));
         var first = new Domain.Log.RecordBatch(batches[0]);
-        var check = await transactions(transactionalId, first.ProducerId, first.ProducerEpoch, topic, partition).ConfigureAwait(false);
-        if (check != ErrorCode.None) return Error(partition, check, null);
-        return await AppendAsync(gateway, topic, partition, batches, acks).ConfigureAwait(false);
+        return TransactionHandler.WithPartitionInTransactionAsync(transactions, transactionalId, first.ProducerId, first.ProducerEpoch, topic, partition,
+            error => error == ErrorCode.None
+                ? AppendAsync(gateway, topic, partition, batches, acks)
+                : Task.FromResult(Error(partition, error, $"The partition could not join the transaction of '{transactionalId}'")));
     }
 
     private static async Task<PartitionProduceResponse> AppendAsync(BrokerGateway gateway, string topic, int partition, List<byte[]> batches, Acks acks)
