@@ -97,10 +97,17 @@ public sealed class TransactionCoordination
     public void ReleaseLease(string transactionalId, Guid leaseId) => Region.Tell(new TransactionRequestDone(transactionalId, leaseId));
 
     /// <summary>
-    /// Ask the id's coordinator. No answer within an attempt (its node died, it is moving), or
-    /// "not available / loading / busy", means: ask again with the same request until
-    /// <paramref name="total"/> has passed; then the last error or COORDINATOR_NOT_AVAILABLE.
-    /// Every attempt carries the same deadline: a copy arriving after it is dropped by the coordinator.
+    /// Ask the id's coordinator until <paramref name="total"/> has passed; then the last
+    /// retriable error or COORDINATOR_NOT_AVAILABLE. "Not available / loading / busy" answers
+    /// are asked again after a short pause. While no answer has come, another copy of the same
+    /// request goes out every attempt timeout and the earlier ones stay outstanding: a slow
+    /// coordinator (a commit waits for its markers) still answers, a dead one's successor answers
+    /// the next copy as soon as sharding has moved the id. Copies are harmless: adding a partition
+    /// or a group twice changes nothing, and commits and aborts are recognised by their request
+    /// id. InitProducerId is the exception (each one bumps the epoch, so an answer overtaken by a
+    /// later copy would hand out a fenced epoch): it is asked one attempt at a time, with an
+    /// attempt long enough for the abort it may have to do first. Every copy carries the same
+    /// deadline; the coordinator drops one that arrives after it.
     /// </summary>
     private async Task<TResult> AskAsync<TResult>(Func<long, ITransactionCommand> command, TimeSpan total,
         Func<ErrorCode, string, TResult> fail, CancellationToken cancellation)
@@ -108,31 +115,46 @@ public sealed class TransactionCoordination
     {
         var deadline = DateTime.UtcNow + total;
         var request = command(new DateTimeOffset(deadline).ToUnixTimeMilliseconds());
-        var attempt = Settings.AttemptTimeout;
-        // A commit waits for its markers (and maybe in-flight produces): give one attempt room for that.
-        if (request is EndTxn or InitProducerId) attempt = TimeSpan.FromTicks(Math.Max(attempt.Ticks, (Settings.RequestLease + Settings.AttemptTimeout).Ticks));
+        var copies = request is not InitProducerId;
+        var attempt = copies ? Settings.AttemptTimeout : Settings.RequestLease + Settings.AttemptTimeout;
+        var outstanding = new List<Task<TResult>>();
         TResult? last = default;
-        while (true)
+        try
         {
-            var left = deadline - DateTime.UtcNow;
-            if (left <= TimeSpan.Zero)
+            while (true)
             {
-                if (last is not null && last.Error is not (ErrorCode.CoordinatorLoadInProgress or ErrorCode.ConcurrentTransactions)) return last;
-                return fail(ErrorCode.CoordinatorNotAvailable,
-                    $"The coordinator of transactional id '{request.TransactionalId}' did not answer within {total.TotalSeconds:0.#} s; retry");
+                var left = deadline - DateTime.UtcNow;
+                if (left <= TimeSpan.Zero)
+                {
+                    if (last is not null && last.Error is not (ErrorCode.CoordinatorLoadInProgress or ErrorCode.ConcurrentTransactions)) return last;
+                    return fail(ErrorCode.CoordinatorNotAvailable,
+                        $"The coordinator of transactional id '{request.TransactionalId}' did not answer within {total.TotalSeconds:0.#} s; retry");
+                }
+                outstanding.Add(Region.Ask<TResult>(request, copies || left < attempt ? left : attempt, cancellation));
+                var resend = Task.Delay(left < attempt ? left : attempt, cancellation);
+                while (outstanding.Count > 0)
+                {
+                    var done = await Task.WhenAny(outstanding.Append<Task>(resend)).ConfigureAwait(false);
+                    if (done == resend) break;
+                    var answered = (Task<TResult>)done;
+                    outstanding.Remove(answered);
+                    if (!answered.IsCompletedSuccessfully) continue; // timed out
+                    var result = answered.Result;
+                    if (result.Error is not (ErrorCode.CoordinatorNotAvailable or ErrorCode.CoordinatorLoadInProgress or ErrorCode.NotCoordinator
+                        or ErrorCode.ConcurrentTransactions))
+                        return result;
+                    last = result;
+                    await Task.Delay(RetryDelay, cancellation).ConfigureAwait(false);
+                    break;
+                }
+                if (outstanding.Count == 0 && !resend.IsCompleted && last is null) await resend.ConfigureAwait(false);
+                cancellation.ThrowIfCancellationRequested();
             }
-            try
-            {
-                var result = await Region.Ask<TResult>(request, left < attempt ? left : attempt, cancellation).ConfigureAwait(false);
-                if (result.Error is not (ErrorCode.CoordinatorNotAvailable or ErrorCode.CoordinatorLoadInProgress or ErrorCode.NotCoordinator
-                    or ErrorCode.ConcurrentTransactions))
-                    return result;
-                last = result;
-            }
-            catch (AskTimeoutException)
-            {
-            }
-            await Task.Delay(RetryDelay, cancellation).ConfigureAwait(false);
+        }
+        finally
+        {
+            // Copies still out answer to nobody or time out: observe them.
+            foreach (var copy in outstanding) _ = copy.ContinueWith(static t => t.Exception, TaskContinuationOptions.OnlyOnFaulted);
         }
     }
 

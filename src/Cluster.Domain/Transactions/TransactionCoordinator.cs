@@ -404,18 +404,18 @@ public sealed class TransactionCoordinator : UntypedActor, IWithTimers
 
     /// <summary>
     /// The second phase of the Prepare* state just written or loaded. <paramref name="pause"/>:
-    /// this coordinator decided it, so the test hook that holds markers back applies.
+    /// this coordinator decided it, so the test hook that holds a commit's markers back applies.
     /// </summary>
     private void StartCompletion(bool pause, Waiter? waiter)
     {
         _busy = true;
         var target = _metadata!;
-        var pauseUntil = pause && Settings.TestPauseBeforeMarkers > TimeSpan.Zero
-            ? Now + (long)Settings.TestPauseBeforeMarkers.TotalMilliseconds
+        var pauseUntil = pause && target.State == TransactionState.PrepareCommit && Settings.TestPauseBeforeCommitMarkers > TimeSpan.Zero
+            ? Now + (long)Settings.TestPauseBeforeCommitMarkers.TotalMilliseconds
             : 0;
         if (pauseUntil > 0)
-            _log.Warning("Transactional id {0}: TEST HOOK cluster-log.transactions.test-pause-before-markers: holding the markers of " +
-                         "{1} back for {2}", _transactionalId, target.State, Settings.TestPauseBeforeMarkers);
+            _log.Warning("Transactional id {0}: TEST HOOK cluster-log.transactions.test-pause-before-commit-markers: holding the markers of " +
+                         "{1} back for {2}", _transactionalId, target.State, Settings.TestPauseBeforeCommitMarkers);
         var completion = new Completion(++_round, target, pauseUntil);
         foreach (var partition in target.Partitions) completion.Remaining[$"p:{partition}"] = partition;
         foreach (var group in target.Groups) completion.Remaining[$"g:{group}"] = group;
@@ -536,6 +536,7 @@ public sealed class TransactionCoordinator : UntypedActor, IWithTimers
             if (Expired(node.Value.Command)) _queue.Remove(node);
             node = next;
         }
+        Metrics.BrokerMetrics.ForBroker(_context.BrokerId).PublishTransaction(_transactionalId, _metadata?.State); // open_transactions (issue 10)
         if (!_loaded || _busy || _metadata is null) return;
 
         if (_metadata.HasTimedOut(now))
@@ -556,6 +557,7 @@ public sealed class TransactionCoordinator : UntypedActor, IWithTimers
 
     protected override void PostStop()
     {
+        Metrics.BrokerMetrics.ForBroker(_context.BrokerId).RemoveTransaction(_transactionalId); // open_transactions (issue 10)
         foreach (var (command, sender) in _queue)
             Reply(sender, Failed(command, ErrorCode.CoordinatorNotAvailable, $"The coordinator of '{_transactionalId}' stopped; retry"));
         if (_completion is not null)

@@ -23,7 +23,7 @@ public sealed record TransactionSettings(
     TimeSpan AttemptTimeout,
     TimeSpan RequestTimeout,
     TimeSpan EndTimeout,
-    TimeSpan TestPauseBeforeMarkers)
+    TimeSpan TestPauseBeforeCommitMarkers)
 {
     public static readonly TransactionSettings Default = new(
         StateTopicPartitions: 12,
@@ -42,7 +42,7 @@ public sealed record TransactionSettings(
         AttemptTimeout: TimeSpan.FromSeconds(5),
         RequestTimeout: TimeSpan.FromSeconds(20),
         EndTimeout: TimeSpan.FromSeconds(60),
-        TestPauseBeforeMarkers: TimeSpan.Zero);
+        TestPauseBeforeCommitMarkers: TimeSpan.Zero);
 
     public static TransactionSettings From(Config config)
     {
@@ -67,6 +67,6 @@ public sealed record TransactionSettings(
             c.GetTimeSpan("attempt-timeout", d.AttemptTimeout),
             c.GetTimeSpan("request-timeout", d.RequestTimeout),
             c.GetTimeSpan("end-transaction-timeout", d.EndTimeout),
-            c.GetTimeSpan("test-pause-before-markers", d.TestPauseBeforeMarkers));
+            c.GetTimeSpan("test-pause-before-commit-markers", d.TestPauseBeforeCommitMarkers));
     }
 }
