@@ -85,6 +85,119 @@ public sealed class ThreeNodeKafkaTests(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public async Task A_transactional_copy_loop_writes_every_record_exactly_once_while_the_leader_is_killed()
+    {
+        await using var cluster = await ClusterProcesses.StartAsync(3, KafkaNodes.WithKafka, name: "kafka-txn-kill", timeout: KafkaNodes.StartTimeout);
+        var input = Topics.Unique("ktin");
+        var outputTopic = Topics.Unique("ktout");
+        var group = "g-" + input;
+        var configs = new Dictionary<string, string> { ["min.insync.replicas"] = "2" };
+        await KafkaNodes.CreateTopicAsync(cluster.Bootstrap(), input, 2, 3, configs);
+        await KafkaNodes.CreateTopicAsync(cluster.Bootstrap(), outputTopic, 2, 3, configs);
+
+        const int total = 1000;
+        using (var producer = new ProducerBuilder<string, string>(KafkaNodes.Producer(cluster.Bootstrap())).Build())
+        {
+            for (var i = 0; i < total; i++) producer.Produce(new TopicPartition(input, i % 2), new Message<string, string> { Key = $"k{i}", Value = i.ToString() });
+            Assert.Equal(0, producer.Flush(TimeSpan.FromSeconds(60)));
+        }
+        int leader;
+        using (var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = cluster.Bootstrap() }).Build())
+            leader = admin.GetMetadata(outputTopic, TimeSpan.FromSeconds(10)).Topics.Single().Partitions.Single(p => p.PartitionId == 0).Leader;
+
+        var producerConfig = KafkaNodes.Producer(cluster.Bootstrap());
+        producerConfig.TransactionalId = "tx-" + input;
+        producerConfig.TransactionTimeoutMs = 60_000;
+        producerConfig.MessageTimeoutMs = 60_000;
+        using var tx = new ProducerBuilder<string, string>(producerConfig).Build();
+        tx.InitTransactions(TimeSpan.FromSeconds(60));
+        using var consumer = new ConsumerBuilder<string, string>(KafkaNodes.Consumer(cluster.Bootstrap(), group, IsolationLevel.ReadCommitted)).Build();
+        consumer.Subscribe(input);
+
+        var committedTransactions = 0;
+        var aborts = 0;
+        var copied = 0;
+        var killed = false;
+        var deadline = DateTime.UtcNow.AddSeconds(150);
+        while (copied < total && DateTime.UtcNow < deadline)
+        {
+            var batch = new List<ConsumeResult<string, string>>();
+            while (batch.Count < 50)
+            {
+                var r = consumer.Consume(TimeSpan.FromMilliseconds(300));
+                if (r is null) break;
+                batch.Add(r);
+            }
+            if (batch.Count == 0) continue;
+            if (!killed && committedTransactions == 5)
+            {
+                cluster.Broker(leader).Kill(); // in the middle of the loop: the next transaction meets it
+                killed = true;
+            }
+            try
+            {
+                tx.BeginTransaction();
+                foreach (var r in batch)
+                    tx.Produce(new TopicPartition(outputTopic, r.Partition.Value), new Message<string, string> { Key = r.Message.Key, Value = r.Message.Value });
+                var positions = batch.GroupBy(r => r.TopicPartition).Select(g => new TopicPartitionOffset(g.Key, g.Max(r => r.Offset.Value) + 1)).ToList();
+                tx.SendOffsetsToTransaction(positions, consumer.ConsumerGroupMetadata, TimeSpan.FromSeconds(60));
+                CommitWithRetries(tx);
+                committedTransactions++;
+                copied += batch.Count;
+            }
+            catch (KafkaTxnRequiresAbortException e)
+            {
+                output.WriteLine($"abort: {e.Error.Code} {e.Error.Reason}");
+                tx.AbortTransaction(TimeSpan.FromSeconds(60));
+                aborts++;
+                Rewind(consumer, cluster.Bootstrap(), group);
+            }
+        }
+        output.WriteLine($"killed broker {leader}; {committedTransactions} transactions committed, {aborts} aborted, {copied} records copied");
+        Assert.Equal(total, copied);
+
+        // read_committed sees every input record exactly once in the output, in order per partition.
+        for (var p = 0; p < 2; p++)
+        {
+            var values = new List<int>();
+            using var reader = new ConsumerBuilder<string, string>(KafkaNodes.Consumer(cluster.Bootstrap(), isolation: IsolationLevel.ReadCommitted)).Build();
+            reader.Assign(new TopicPartitionOffset(outputTopic, p, 0));
+            var end = DateTime.UtcNow.AddSeconds(30);
+            while (values.Count < total / 2 && DateTime.UtcNow < end)
+            {
+                var r = reader.Consume(TimeSpan.FromMilliseconds(200));
+                if (r is not null && !r.IsPartitionEOF) values.Add(int.Parse(r.Message.Value));
+            }
+            Assert.Equal(Enumerable.Range(0, total / 2).Select(i => i * 2 + p), values);
+        }
+    }
+
+    private static void CommitWithRetries(IProducer<string, string> tx)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                tx.CommitTransaction(TimeSpan.FromSeconds(60));
+                return;
+            }
+            catch (KafkaRetriableException) when (attempt < 5)
+            {
+                // Retriable: the same commit is asked again.
+            }
+        }
+    }
+
+    /// <summary>After an abort: back to the group's committed offsets (what the aborted transaction had not committed is read again).</summary>
+    private static void Rewind(IConsumer<string, string> consumer, string bootstrap, string group)
+    {
+        var assigned = consumer.Assignment;
+        var committed = consumer.Committed(assigned, TimeSpan.FromSeconds(30));
+        foreach (var c in committed)
+            consumer.Seek(new TopicPartitionOffset(c.TopicPartition, c.Offset == Offset.Unset ? new Offset(0) : c.Offset));
+    }
+
     /// <summary>Subscribes, reads and commits every 100 records until all <paramref name="total"/> were seen; returns the sum of the committed offsets.</summary>
     private static long ConsumeInGroup(string bootstrap, string topic, string group, int total, ConcurrentDictionary<int, int> seen,
         CancellationToken cancellation)
