@@ -18,7 +18,11 @@ public sealed class GroupCoordination
     public const string TypeName = "group-coordinator";
     private const string BrokerRole = "broker";
     private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan MemberRemovedResendDelay = TimeSpan.FromMilliseconds(300);
     private static readonly ConditionalWeakTable<ActorSystem, GroupCoordination> BySystem = new();
+
+    /// <summary>Completed (and replaced) each time the cluster removes a member: the moment sharding re-homes that node's groups.</summary>
+    private volatile TaskCompletionSource _memberRemoved = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private GroupCoordination(IActorRef region, GroupSettings settings, IGroupRegistry registry, OffsetsTopicLog? log)
     {
@@ -26,6 +30,13 @@ public sealed class GroupCoordination
         Settings = settings;
         Registry = registry;
         Log = log;
+    }
+
+    private void OnMemberRemoved()
+    {
+        var removed = _memberRemoved;
+        _memberRemoved = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        removed.TrySetResult();
     }
 
     public IActorRef Region { get; }
@@ -55,6 +66,7 @@ public sealed class GroupCoordination
         var region = sharding.Start(TypeName, groupId => GroupCoordinator.Props(groupId, context),
             sharding.Settings.WithRole(BrokerRole).WithRememberEntities(false), new GroupMessageExtractor(settings.NumberOfShards));
         var coordination = new GroupCoordination(region, settings, registry, log as OffsetsTopicLog);
+        system.ActorOf(Props.Create(() => new MemberRemovedWatcher(coordination.OnMemberRemoved)), "group-member-removed-watcher");
         BySystem.AddOrUpdate(system, coordination);
         return coordination;
     }
@@ -97,7 +109,8 @@ public sealed class GroupCoordination
 
     /// <summary>
     /// Ask the group's coordinator. While no answer has come, another copy is sent after
-    /// <paramref name="attempt"/>, then after 1.5, 2, 2.5... attempts (the earlier copies stay outstanding: a slow coordinator still
+    /// <paramref name="attempt"/>, then after 1.5, 2, 2.5... attempts, and 0.3 s after the cluster removes a member
+    /// (the earlier copies stay outstanding: a slow coordinator still
     /// answers, a dead one's successor answers the next copy as soon as sharding has moved the
     /// group); "not available / loading" answers are retried too, until <paramref name="total"/>
     /// has passed; then COORDINATOR_NOT_AVAILABLE. The first other answer wins. Every command
@@ -125,7 +138,9 @@ public sealed class GroupCoordination
                 // Each wait is half an attempt longer than the last: a coordinator that is only
                 // slow (overloaded) gets few copies, a moved one is found within about an attempt.
                 var wait = attempt + attempt * (copies++ / 2.0);
-                var resend = Task.Delay(left < wait ? left : wait, cancellation);
+                // Also soon after a node is removed: the copies sent so far may have gone to it.
+                var resend = Task.WhenAny(Task.Delay(left < wait ? left : wait, cancellation),
+                    _memberRemoved.Task.ContinueWith(_ => Task.Delay(MemberRemovedResendDelay, cancellation), TaskScheduler.Default).Unwrap());
                 while (outstanding.Count > 0)
                 {
                     var done = await Task.WhenAny(outstanding.Append<Task>(resend)).ConfigureAwait(false);
@@ -148,6 +163,20 @@ public sealed class GroupCoordination
             // Copies still out answer to nobody, or time out: observe them.
             foreach (var copy in outstanding) _ = copy.ContinueWith(static t => t.Exception, TaskContinuationOptions.OnlyOnFaulted);
         }
+    }
+
+    private sealed class MemberRemovedWatcher : ReceiveActor
+    {
+        public MemberRemovedWatcher(Action removed)
+        {
+            Receive<Akka.Cluster.ClusterEvent.MemberRemoved>(_ => removed());
+            Receive<Akka.Cluster.ClusterEvent.CurrentClusterState>(_ => { });
+        }
+
+        protected override void PreStart() =>
+            Akka.Cluster.Cluster.Get(Context.System).Subscribe(Self, typeof(Akka.Cluster.ClusterEvent.MemberRemoved));
+
+        protected override void PostStop() => Akka.Cluster.Cluster.Get(Context.System).Unsubscribe(Self);
     }
 
     private sealed class GroupMessageExtractor(int shards) : HashCodeMessageExtractor(shards)

@@ -21,6 +21,7 @@ namespace Cluster.Domain.Groups;
 public sealed class OffsetsTopicLog : IGroupLog
 {
     private static readonly TimeSpan MetadataWait = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan NotEnoughReplicasRetry = TimeSpan.FromSeconds(5);
 
     private readonly BrokerGateway _gateway;
     private readonly GroupSettings _settings;
@@ -45,7 +46,19 @@ public sealed class OffsetsTopicLog : IGroupLog
         if (topic is null) return new GroupLogWrite(error, message, -1);
         var partition = OffsetsTopic.PartitionFor(groupId, topic.Partitions.Length);
         var batch = OffsetsTopic.BuildBatch(groupId, events, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), transaction);
-        var result = await _gateway.ProduceAsync(OffsetsTopic.Name, partition, batch, Acks.All, cancellation).ConfigureAwait(false);
+        // Too few in-sync replicas is often brief (a partition just created, a follower
+        // catching up after a leader change): retry it for a moment, as Kafka's producers do.
+        // A repeated write is harmless: the group's records say the same again, the last wins.
+        var retryUntil = DateTime.UtcNow + NotEnoughReplicasRetry;
+        var backoff = TimeSpan.FromMilliseconds(50);
+        ProduceResult result;
+        while (true)
+        {
+            result = await _gateway.ProduceAsync(OffsetsTopic.Name, partition, (byte[])batch.Clone(), Acks.All, cancellation).ConfigureAwait(false);
+            if (result.Error is not (ErrorCode.NotEnoughReplicas or ErrorCode.NotEnoughReplicasAfterAppend) || DateTime.UtcNow + backoff > retryUntil) break;
+            await Task.Delay(backoff, cancellation).ConfigureAwait(false);
+            backoff = TimeSpan.FromMilliseconds(Math.Min(500, backoff.TotalMilliseconds * 2));
+        }
         if (result.Error == ErrorCode.None) return new GroupLogWrite(ErrorCode.None, null, result.BaseOffset);
         return new GroupLogWrite(WriteError(result.Error),
             $"Writing group '{groupId}' to {OffsetsTopic.Name}-{partition} failed: {result.Error.KafkaName()}" +
