@@ -15,7 +15,10 @@ internal sealed class FollowerProgress
     public FollowerProgress(int brokerId, long nowMs)
     {
         BrokerId = brokerId;
+        // A new leader gives its followers the same grace for answering as for catching up:
+        // until replica.lag.time.max passes they count as in sync, as the ISR says.
         LastCaughtUpMs = nowMs;
+        LastAckMs = nowMs;
     }
 
     public int BrokerId { get; }
