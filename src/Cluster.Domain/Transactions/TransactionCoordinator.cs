@@ -43,7 +43,7 @@ public sealed class TransactionCoordinator : UntypedActor, IWithTimers
 
     private sealed record Written(TransactionLogWrite Result, TransactionMetadata Next, TransactionDecision Decision, ITransactionCommand? Command, IActorRef Sender);
 
-    private sealed record CompleteWritten(TransactionLogWrite Result, TransactionMetadata Next, long Round);
+    private sealed record CompleteWritten(TransactionLogWrite Result, TransactionMetadata Next);
 
     private sealed record ProducerIdAllocated(ErrorCode Error, long ProducerId, ITransactionCommand Command, IActorRef Sender);
 
@@ -90,6 +90,7 @@ public sealed class TransactionCoordinator : UntypedActor, IWithTimers
     private bool _loaded;
     private bool _busy = true;
     private Completion? _completion;
+    private bool _completeUnwritten;
     private long _round;
     private long _lastRequestMs;
     private int _loadFailures;
@@ -152,8 +153,8 @@ public sealed class TransactionCoordinator : UntypedActor, IWithTimers
             case CompleteWritten written:
                 OnCompleteWritten(written);
                 break;
-            case RetryComplete retry:
-                if (_completion?.Round == retry.Round) WriteComplete(_completion);
+            case FlushComplete:
+                WriteComplete();
                 break;
             case Loaded loaded:
                 OnLoaded(loaded);
@@ -204,6 +205,7 @@ public sealed class TransactionCoordinator : UntypedActor, IWithTimers
         }
         _loadFailures = 0;
         _metadata = result.Metadata;
+        _completeUnwritten = false;
         _loaded = true;
         _busy = false;
         _log.Info("Transactional id {0}: loaded from {1}-{2} in {3} ms ({4} records read): {5}",
@@ -331,6 +333,7 @@ public sealed class TransactionCoordinator : UntypedActor, IWithTimers
 
         var previous = _metadata;
         _metadata = written.Next;
+        _completeUnwritten = false;
         if (previous is null || previous.ProducerId != _metadata.ProducerId || previous.ProducerEpoch != _metadata.ProducerEpoch ||
             previous.TransactionNumber != _metadata.TransactionNumber)
             _log.Debug("Transactional id {0}: {1}", _transactionalId, _metadata);
@@ -445,7 +448,7 @@ public sealed class TransactionCoordinator : UntypedActor, IWithTimers
         completion.MarkersSent = true;
         if (completion.Remaining.Count == 0)
         {
-            WriteComplete(completion);
+            Completed(completion);
             return;
         }
         foreach (var (key, target) in completion.Remaining.ToList()) Send(completion, key, target);
@@ -488,42 +491,67 @@ public sealed class TransactionCoordinator : UntypedActor, IWithTimers
                 break;
         }
         completion.Remaining.Remove(done.Participant);
-        if (completion.Remaining.Count == 0) WriteComplete(completion);
+        if (completion.Remaining.Count == 0) Completed(completion);
     }
 
-    private void WriteComplete(Completion completion)
+    /// <summary>
+    /// Every participant has taken the outcome: the transaction is complete, and the requests
+    /// that waited for it are answered (a commit's 200 means its records are readable now). The
+    /// CompleteCommit/CompleteAbort record is written next, unless a request that writes the id's
+    /// next state comes first: that record supersedes it and saves a write per transaction (a
+    /// producer's next produce usually does). Until either is written, a successor that loads the
+    /// Prepare* state sends the markers again, which changes nothing: no data of a next transaction
+    /// can be in a partition before its Ongoing state is written, so a marker finds nothing open
+    /// and a group's outcome finds its offsets gone.
+    /// </summary>
+    private void Completed(Completion completion)
     {
-        var next = completion.Target.Complete(Now);
-        _context.Log.WriteAsync(next, CancellationToken.None).ContinueWith(t => new CompleteWritten(
-                t.IsCompletedSuccessfully
-                    ? t.Result
-                    : new TransactionLogWrite(ErrorCode.CoordinatorNotAvailable, t.Exception?.GetBaseException().Message ?? "cancelled"),
-                next, completion.Round),
-            TaskScheduler.Default).PipeTo(Self);
-    }
-
-    private void OnCompleteWritten(CompleteWritten written)
-    {
-        var completion = _completion;
-        if (completion is null || completion.Round != written.Round) return;
-        if (!written.Result.Succeeded)
-        {
-            // The decision and its markers are done; only the record of it is missing: write it again.
-            _log.Warning("Transactional id {0}: writing {1} failed ({2}); retrying", _transactionalId, written.Next.State, written.Result.Message);
-            Timers.StartSingleTimer("retry-complete", new RetryComplete(completion.Round), Settings.MarkerRetryBackoff);
-            return;
-        }
-        _metadata = written.Next;
+        _metadata = completion.Target.Complete(Now);
         _completion = null;
+        _completeUnwritten = true;
         _busy = false;
         _log.Debug("Transactional id {0}: transaction #{1} {2}", _transactionalId, _metadata.TransactionNumber, _metadata.State);
         // Answered in arrival order; the requests that waited for the outcome are decided again (a
         // commit retry is then a plain success, an InitProducerId goes on with its epoch bump).
         foreach (var waiter in Enumerable.Reverse(completion.Waiters)) _queue.AddFirst((waiter.Command, waiter.Sender));
         Drain();
+        WriteComplete();
     }
 
-    private sealed record RetryComplete(long Round);
+    /// <summary>The Complete* record, when no other write has superseded it. Writes stay one at a time, in order.</summary>
+    private void WriteComplete()
+    {
+        if (!_completeUnwritten || _busy || _metadata is null) return;
+        _busy = true;
+        var next = _metadata;
+        _context.Log.WriteAsync(next, CancellationToken.None).ContinueWith(t => new CompleteWritten(
+                t.IsCompletedSuccessfully
+                    ? t.Result
+                    : new TransactionLogWrite(ErrorCode.CoordinatorNotAvailable, t.Exception?.GetBaseException().Message ?? "cancelled"),
+                next),
+            TaskScheduler.Default).PipeTo(Self);
+    }
+
+    private void OnCompleteWritten(CompleteWritten written)
+    {
+        _busy = false;
+        if (written.Result.Succeeded)
+        {
+            if (ReferenceEquals(_metadata, written.Next)) _completeUnwritten = false;
+        }
+        else
+        {
+            // The decision and its markers are done; only the record of it is missing: write it again (or a later state will).
+            _log.Warning("Transactional id {0}: writing {1} failed ({2}); retrying", _transactionalId, written.Next.State, written.Result.Message);
+            Timers.StartSingleTimer("flush-complete", FlushComplete.Instance, Settings.MarkerRetryBackoff);
+        }
+        Drain();
+    }
+
+    private sealed class FlushComplete
+    {
+        public static readonly FlushComplete Instance = new();
+    }
 
     // ---------------------------------------------------------------- time
 

@@ -131,6 +131,9 @@ public sealed class TransactionCoordinatorSpec : Akka.TestKit.Xunit2.TestKit
         Assert.Equal(ErrorCode.None, (await commit).Error);
         Assert.Equal(new TransactionTag(producer.ProducerId, 0, 2), (await next).Transaction);
         Assert.Equal(new[] { B }, Describe(coordinator).Partitions);
+        // The next transaction's state record stands for the completion too: one write saved.
+        Assert.Equal(new[] { TransactionState.PrepareCommit, TransactionState.Ongoing }, _log.States("tx").TakeLast(2).Select(m => m.State));
+        Assert.DoesNotContain(TransactionState.CompleteCommit, _log.States("tx").Select(m => m.State));
     }
 
     [Fact]
