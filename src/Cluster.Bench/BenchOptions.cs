@@ -21,6 +21,8 @@ public sealed record BenchOptions
     public string? NodeDll { get; init; }
     /// <summary>HOCON file passed to every node the tool starts (--config), and layered over the baseline's journal settings.</summary>
     public string? NodeConfig { get; init; }
+    /// <summary>Environment variables for the nodes the tool starts (runtime knobs such as DOTNET_GCgen0size, for experiments).</summary>
+    public IReadOnlyDictionary<string, string> NodeEnvironment { get; init; } = new Dictionary<string, string>();
 
     // ---- the topic
     public string? Topic { get; init; }
@@ -86,6 +88,7 @@ public static class BenchOptionsParser
           --servers URL[,URL...]     drive running nodes instead, e.g. http://127.0.0.1:8081,http://127.0.0.1:8082
           --config FILE              HOCON for the nodes the tool starts (also layered over the baseline's journal)
           --node-dll PATH            the node to start (default: src/Cluster.Node/bin/<config>/net10.0/Cluster.Node.dll)
+          --node-env NAME=VALUE      an environment variable for the nodes it starts (repeatable)
         Topic:
           --topic NAME               default: a new topic per run
           --partitions N             3
@@ -162,6 +165,11 @@ public static class BenchOptionsParser
                         break;
                     case "--node-dll": o = o with { NodeDll = value }; break;
                     case "--config": o = o with { NodeConfig = value }; break;
+                    case "--node-env":
+                        var at = value.IndexOf('=');
+                        if (at <= 0) throw new FormatException($"--node-env must be NAME=VALUE, not '{value}'");
+                        o = o with { NodeEnvironment = new Dictionary<string, string>(o.NodeEnvironment) { [value[..at]] = value[(at + 1)..] } };
+                        break;
                     case "--topic": o = o with { Topic = value }; break;
                     case "--partitions": o = o with { Partitions = Int(name, value, 1, 10_000) }; break;
                     case "--replication-factor": o = o with { ReplicationFactor = Int(name, value, 1, 9) }; break;

@@ -84,7 +84,7 @@ public static class Program
             else
             {
                 await using var cluster = await LocalCluster.StartAsync(options.Nodes, LocalCluster.LocateNodeDll(options.NodeDll),
-                    options.NodeConfig, http.Client, TimeSpan.FromSeconds(120));
+                    options.NodeConfig, http.Client, TimeSpan.FromSeconds(120), options.NodeEnvironment);
                 Print($"local cluster: {string.Join(", ", cluster.Nodes.Select(n => $"broker {n.BrokerId} {n.BaseUri} pid {n.Pid}"))} (logs in {cluster.LogDirectory})");
                 var (r, _) = await new WorkloadRunner(options, http, cluster.Servers, cluster, Print).RunAsync("run");
                 result = r;

@@ -68,6 +68,15 @@ public class OptionsTests
         Assert.Equal([new Uri("http://127.0.0.1:8081"), new Uri("http://127.0.0.1:8082")], o.Servers);
     }
 
+    [Fact]
+    public void Node_environment_variables_accumulate()
+    {
+        var o = Parse("--node-env", "DOTNET_GCgen0size=0x4000000", "--node-env=DOTNET_TieredPGO=0");
+        Assert.Equal("0x4000000", o.NodeEnvironment["DOTNET_GCgen0size"]);
+        Assert.Equal("0", o.NodeEnvironment["DOTNET_TieredPGO"]);
+        Assert.Contains("NAME=VALUE", Error("--node-env", "novalue"));
+    }
+
     [Theory]
     [InlineData("30", 30_000)]
     [InlineData("30s", 30_000)]

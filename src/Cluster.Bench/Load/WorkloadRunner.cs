@@ -122,13 +122,17 @@ public sealed class WorkloadRunner
             ? new ConsumeFigures(state.RecordsConsumed, Math.Round(state.RecordsConsumed / seconds),
                 Math.Round(state.BytesConsumed / 1e6 / seconds, 1), state.EndToEnd.Total.Summary(0.001))
             : null;
+        var cpuFigures = window.Cpu with
+        {
+            NodesCpuMicrosPerRecord = produced > 0 ? Math.Round(window.Nodes.Sum(n => n.CpuSeconds) * 1e6 / produced, 2) : 0,
+        };
         var result = new RunResult
         {
             Name = name,
             Workload = Describe(o, topic, _cluster?.Nodes.Count ?? _servers.Count),
             Produce = produce,
             Consume = consume,
-            Cpu = window.Cpu,
+            Cpu = cpuFigures,
             Nodes = window.Nodes,
             LoadAverageAtStart = loadAtStart,
         };

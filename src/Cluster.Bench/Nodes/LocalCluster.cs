@@ -21,13 +21,14 @@ public sealed class LocalCluster : IAsyncDisposable
     public LocalNode ByBrokerId(int id) => Nodes.First(n => n.BrokerId == id);
     public LocalNode? ByUri(Uri uri) => Nodes.FirstOrDefault(n => n.HttpPort == uri.Port);
 
-    public static async Task<LocalCluster> StartAsync(int count, string nodeDll, string? configFile, HttpClient http, TimeSpan timeout)
+    public static async Task<LocalCluster> StartAsync(int count, string nodeDll, string? configFile, HttpClient http, TimeSpan timeout,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var root = Directory.CreateTempSubdirectory("cluster-bench-").FullName;
         var logs = Path.Combine(root, "logs");
         Directory.CreateDirectory(logs);
         var nodes = Enumerable.Range(1, count)
-            .Select(id => new LocalNode(id, nodeDll, Path.Combine(root, $"data-b{id}"), logs, configFile))
+            .Select(id => new LocalNode(id, nodeDll, Path.Combine(root, $"data-b{id}"), logs, configFile, environment))
             .ToList();
         var seeds = nodes.Select(n => n.AkkaAddress).ToArray();
         foreach (var node in nodes) node.Seeds = seeds;

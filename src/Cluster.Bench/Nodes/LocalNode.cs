@@ -21,8 +21,12 @@ public sealed class LocalNode : IDisposable
     private StreamWriter? _log;
     private Process? _process;
 
-    public LocalNode(int brokerId, string nodeDll, string dataDir, string logDir, string? configFile)
+    private readonly IReadOnlyDictionary<string, string> _environment;
+
+    public LocalNode(int brokerId, string nodeDll, string dataDir, string logDir, string? configFile,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
+        _environment = environment ?? new Dictionary<string, string>();
         BrokerId = brokerId;
         _nodeDll = nodeDll;
         _configFile = configFile;
@@ -59,6 +63,7 @@ public sealed class LocalNode : IDisposable
         };
         foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("CLUSTER_", StringComparison.Ordinal)).ToList())
             start.Environment.Remove(key);
+        foreach (var (key, value) in _environment) start.Environment[key] = value;
         start.ArgumentList.Add(_nodeDll);
         void Arg(string name, object value)
         {

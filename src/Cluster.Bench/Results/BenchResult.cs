@@ -25,7 +25,9 @@ public sealed record ConsumeFigures(long Records, double RecordsPerSec, double M
 
 public sealed record NodeFigures(int BrokerId, int? Pid, double PeakRssMb, double RssMb, double CpuSeconds, double CpuPercentOfMachine);
 
-public sealed record CpuFigures(double ToolCpuSeconds, double ToolPercentOfMachine, double MachineBusyPercent, double NodesPercentOfMachine);
+/// <param name="NodesCpuMicrosPerRecord">CPU of all nodes together per record acknowledged in the window: the product's cost, whatever else loads the machine.</param>
+public sealed record CpuFigures(double ToolCpuSeconds, double ToolPercentOfMachine, double MachineBusyPercent, double NodesPercentOfMachine,
+    double NodesCpuMicrosPerRecord = 0);
 
 /// <summary>One measured run (a workload, or a scenario's own measurement).</summary>
 public sealed record RunResult

@@ -26,7 +26,7 @@ public static class Summary
         if (r.Baseline is { } b)
             sb.Append(Inv, $"; raw storage {b.RecordsPerSec:N0} records/s {b.MbPerSec:0.0} MB/s, ratio {r.RatioToBaseline:0.00}");
         if (r.Cpu is { } cpu)
-            sb.Append(Inv, $"; cpu tool {cpu.ToolPercentOfMachine:0}% nodes {cpu.NodesPercentOfMachine:0}% machine {cpu.MachineBusyPercent:0}%");
+            sb.Append(Inv, $"; cpu tool {cpu.ToolPercentOfMachine:0}% nodes {cpu.NodesPercentOfMachine:0}% machine {cpu.MachineBusyPercent:0}%, nodes {cpu.NodesCpuMicrosPerRecord:0.00} us CPU per record");
         if (r.Nodes.Count > 0) sb.Append(Inv, $"; peak RSS {string.Join("/", r.Nodes.Select(n => n.PeakRssMb.ToString("0", Inv)))} MB");
         foreach (var (k, v) in r.Extra) sb.Append(Inv, $"; {k} {v}");
         sb.Append(Inv, $" (load {string.Join(" ", r.LoadAverageAtStart.Select(l => l.ToString("0.00", Inv)))})");
@@ -43,14 +43,14 @@ public static class Summary
         sb.AppendLine();
         sb.AppendLine(Inv, $"    {report.Command}");
         sb.AppendLine();
-        sb.AppendLine("| run | nodes | RF | acks | rate | records/s | MB/s | produce p50 / p99 / p99.9 / max ms | end-to-end p50 / p99 / p99.9 / max ms | raw storage records/s | ratio | CPU tool / nodes / machine | peak RSS MB | load 1m |");
-        sb.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+        sb.AppendLine("| run | nodes | RF | acks | rate | records/s | MB/s | produce p50 / p99 / p99.9 / max ms | end-to-end p50 / p99 / p99.9 / max ms | raw storage records/s | ratio | CPU tool / nodes / machine | nodes' CPU µs per record | peak RSS MB | load 1m |");
+        sb.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
         foreach (var r in report.Runs.Where(r => r.Produce is not null || r.Error is not null))
         {
             var w = r.Workload;
             if (r.Error is not null)
             {
-                sb.AppendLine(Inv, $"| {r.Name} | | | | | failed: {r.Error.Replace('|', '/')} | | | | | | | | |");
+                sb.AppendLine(Inv, $"| {r.Name} | | | | | failed: {r.Error.Replace('|', '/')} | | | | | | | | | |");
                 continue;
             }
             var p = r.Produce!;
@@ -60,6 +60,7 @@ public static class Summary
                 $"| {p.RecordsPerSec:N0} | {p.MbPerSec:0.0} | {Lat(p.LatencyMs)} | {e} | {(r.Baseline is { } b ? b.RecordsPerSec.ToString("N0", Inv) : "")} " +
                 $"| {(r.RatioToBaseline is { } ratio ? ratio.ToString("0.00", Inv) : "")} " +
                 $"| {(r.Cpu is { } c ? $"{c.ToolPercentOfMachine:0}% / {c.NodesPercentOfMachine:0}% / {c.MachineBusyPercent:0}%" : "")} " +
+                $"| {(r.Cpu is { NodesCpuMicrosPerRecord: > 0 } c2 ? c2.NodesCpuMicrosPerRecord.ToString("0.00", Inv) : "")} " +
                 $"| {string.Join(" / ", r.Nodes.Select(n => n.PeakRssMb.ToString("0", Inv)))} | {(r.LoadAverageAtStart.Length > 0 ? r.LoadAverageAtStart[0].ToString("0.00", Inv) : "")} |");
         }
         var others = report.Runs.Where(r => r.Extra.Count > 0).ToList();

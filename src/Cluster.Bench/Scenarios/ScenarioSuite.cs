@@ -105,7 +105,7 @@ public sealed class ScenarioSuite
     private string NodeDll => LocalCluster.LocateNodeDll(_o.NodeDll);
 
     private Task<LocalCluster> StartClusterAsync(int nodes) =>
-        LocalCluster.StartAsync(nodes, NodeDll, _o.NodeConfig, _http.Client, TimeSpan.FromSeconds(120));
+        LocalCluster.StartAsync(nodes, NodeDll, _o.NodeConfig, _http.Client, TimeSpan.FromSeconds(120), _o.NodeEnvironment);
 
     /// <summary>Waits (at most --max-load-wait) for the 1-minute load average to fall below --max-load.</summary>
     public async Task WaitForQuietAsync()
