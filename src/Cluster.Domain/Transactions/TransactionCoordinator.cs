@@ -65,6 +65,13 @@ public sealed class TransactionCoordinator : UntypedActor, IWithTimers
 
     private sealed record Lease(long TransactionNumber, long ExpiresMs);
 
+    /// <summary>An InitProducerId whose open transaction was aborted with the bumped epoch: it hands that epoch out (never crosses nodes).</summary>
+    private sealed record InitAfterFence(InitProducerId Init) : ITransactionCommand
+    {
+        public string TransactionalId => Init.TransactionalId;
+        public long DeadlineMs => Init.DeadlineMs;
+    }
+
     /// <summary>A request waiting for the running completion; decided again (or answered) once it is done.</summary>
     private sealed record Waiter(ITransactionCommand Command, IActorRef Sender);
 
@@ -229,6 +236,9 @@ public sealed class TransactionCoordinator : UntypedActor, IWithTimers
         TransactionDecision decision;
         switch (command)
         {
+            case InitAfterFence { Init: var init }:
+                decision = _metadata!.InitProducerId(init.TransactionTimeoutMs, now, freshProducerId, afterFence: true);
+                break;
             case InitProducerId init:
                 decision = init.TransactionTimeoutMs <= 0 || init.TransactionTimeoutMs > Settings.MaxTimeoutMs
                     ? TransactionDecision.Fail(ErrorCode.InvalidTransactionTimeout,
@@ -340,7 +350,14 @@ public sealed class TransactionCoordinator : UntypedActor, IWithTimers
 
         if (written.Decision.FollowUp == TransactionFollowUp.WriteThenComplete)
         {
-            StartCompletion(pause: true, waiter: written.Command is null ? null : new Waiter(written.Command, written.Sender));
+            // An InitProducerId that had to abort the open transaction first goes on with the epoch that fenced it.
+            var waiter = written.Command switch
+            {
+                null => null,
+                InitProducerId init => new Waiter(new InitAfterFence(init), written.Sender),
+                var command => new Waiter(command, written.Sender),
+            };
+            StartCompletion(pause: true, waiter: waiter);
             return;
         }
         if (written.Command is not null) Reply(written.Sender, Succeeded(written.Command));
@@ -352,7 +369,7 @@ public sealed class TransactionCoordinator : UntypedActor, IWithTimers
     {
         switch (command)
         {
-            case InitProducerId:
+            case InitProducerId or InitAfterFence:
                 return new InitProducerIdResult(ErrorCode.None, null, _metadata!.ProducerId, _metadata.ProducerEpoch);
             case AddPartitionsToTxn { LeaseId: var lease }:
                 TakeLease(lease);
@@ -370,7 +387,7 @@ public sealed class TransactionCoordinator : UntypedActor, IWithTimers
 
     private static object Failed(ITransactionCommand command, ErrorCode error, string message) => command switch
     {
-        InitProducerId => InitProducerIdResult.Failed(error, message),
+        InitProducerId or InitAfterFence => InitProducerIdResult.Failed(error, message),
         AddPartitionsToTxn or AddOffsetsToTxn => AddToTxnResult.Failed(error, message),
         DescribeTransaction => TransactionDescription.Failed(error, message),
         _ => new TransactionAck(error, message),

@@ -128,11 +128,14 @@ public sealed record TransactionMetadata(
             : TransactionDecision.NeedProducerId;
 
     /// <summary>
-    /// InitProducerId for a known id. An open transaction is aborted first, with the epoch
-    /// bumped (the old producer is fenced at the partitions by the markers); then the epoch is
-    /// bumped again and returned (Kafka does the same: the fencing epoch is never handed out).
+    /// InitProducerId for a known id: the epoch is bumped, fencing the older one. An open
+    /// transaction is aborted first with the bumped epoch (its markers fence the old producer at
+    /// the partitions too); once that is done the request is decided again with
+    /// <paramref name="afterFence"/>, and the fencing epoch is the one handed out, so the epoch
+    /// moves by one either way. (Kafka bumps a second time there and returns that; one bump is
+    /// what the HTTP contract promises.) An exhausted epoch gives the id a new producer id instead.
     /// </summary>
-    public TransactionDecision InitProducerId(int timeoutMs, long nowMs, long? freshProducerId)
+    public TransactionDecision InitProducerId(int timeoutMs, long nowMs, long? freshProducerId, bool afterFence = false)
     {
         switch (State)
         {
@@ -141,6 +144,8 @@ public sealed record TransactionMetadata(
             case TransactionState.Ongoing:
                 return TransactionDecision.WriteThenComplete(Fence(nowMs, timedOut: false));
         }
+        if (afterFence && State == TransactionState.CompleteAbort && !IsEpochExhausted)
+            return TransactionDecision.Write(Reset(timeoutMs, nowMs));
         if (IsEpochExhausted)
         {
             if (freshProducerId is not { } producerId) return TransactionDecision.NeedProducerId;

@@ -197,7 +197,7 @@ public sealed class TransactionCoordinatorSpec : Akka.TestKit.Xunit2.TestKit
         Add(coordinator, old, A);
 
         var fresh = Init(coordinator);
-        Assert.Equal((old.ProducerId, (short)2), (fresh.ProducerId, fresh.ProducerEpoch));
+        Assert.Equal((old.ProducerId, (short)1), (fresh.ProducerId, fresh.ProducerEpoch));
         var marker = Assert.Single(_participants.Markers);
         Assert.Equal(new RecordingParticipants.Marker(A, old.ProducerId, 1, false), marker);
         Assert.Equal(TransactionState.Empty, Describe(coordinator).State);

@@ -186,7 +186,7 @@ public sealed class TransactionMetadataSpec
     }
 
     [Fact]
-    public void Init_with_an_open_transaction_aborts_it_with_a_fencing_epoch_then_bumps_again()
+    public void Init_with_an_open_transaction_aborts_it_with_the_bumped_epoch_and_hands_that_epoch_out()
     {
         var m = Ongoing(Fresh(), A, B);
         var decision = m.InitProducerId(60_000, _now, null);
@@ -199,9 +199,12 @@ public sealed class TransactionMetadataSpec
 
         var aborted = fencing.Complete(_now);
         AssertError(ErrorCode.ProducerFenced, aborted.EndTransaction(Pid, 0, false, Guid.NewGuid(), _now));
-        var initialised = Written(aborted.InitProducerId(60_000, _now, null));
-        Assert.Equal((Pid, (short)2, TransactionState.Empty), (initialised.ProducerId, initialised.ProducerEpoch, initialised.State));
+        // The request that fenced goes on with the fencing epoch: one bump in all.
+        var initialised = Written(aborted.InitProducerId(30_000, _now, null, afterFence: true));
+        Assert.Equal((Pid, (short)1, TransactionState.Empty, 30_000), (initialised.ProducerId, initialised.ProducerEpoch, initialised.State, initialised.TimeoutMs));
         Assert.Empty(initialised.Partitions);
+        // Any other InitProducerId bumps again.
+        Assert.Equal(2, Written(aborted.InitProducerId(60_000, _now, null)).ProducerEpoch);
     }
 
     [Fact]
@@ -227,6 +230,7 @@ public sealed class TransactionMetadataSpec
         var fenced = m.InitProducerId(60_000, _now, null).Next!;
         Assert.Equal(short.MaxValue, fenced.ProducerEpoch);
         var aborted = fenced.Complete(_now);
+        Assert.Equal(TransactionFollowUp.NeedProducerId, aborted.InitProducerId(60_000, _now, null, afterFence: true).FollowUp);
         Assert.Equal(TransactionFollowUp.NeedProducerId, aborted.InitProducerId(60_000, _now, null).FollowUp);
         Assert.Equal(0, Written(aborted.InitProducerId(60_000, _now, 100)).ProducerEpoch);
     }

@@ -122,7 +122,7 @@ public sealed class TransactionApiTests(SingleNodeFixture fixture)
         var fresh = new HttpTransactionalProducer(Http, old.TransactionalId);
         AssertOk(await fresh.InitAsync());
         Assert.Equal(old.ProducerId, fresh.ProducerId);
-        Assert.True(fresh.ProducerEpoch > old.ProducerEpoch);
+        Assert.Equal(old.ProducerEpoch + 1, fresh.ProducerEpoch);
         // The zombie's transaction was aborted (its marker written) before the new epoch was handed out.
         Assert.Equal(2, HttpTransactionalProducer.LastStableOffset(await Http.GetAsync($"/v1/topics/{topic}"), 0));
         Assert.Empty(await HttpTransactionalProducer.ReadCommittedAsync(Http, topic, 0));
