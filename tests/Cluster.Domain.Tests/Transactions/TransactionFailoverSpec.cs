@@ -1,3 +1,4 @@
+using Cluster.Domain.Groups;
 using Cluster.Domain.Hosting;
 using Cluster.Domain.Log;
 using Cluster.Domain.Protocol;
@@ -22,6 +23,13 @@ public sealed class TransactionFailoverSpec(ITestOutputHelper output)
     /// <summary>The coordinator holds its markers back long enough for a kill (test hook), and nodes look for unfinished work every second.</summary>
     private const string Hocon = """
         cluster-log.transactions.test-pause-before-commit-markers = 60 s
+        cluster-log.transactions.recovery-interval = 1 s
+        cluster-log.transactions.state-topic-partitions = 3
+        cluster-log.groups.offsets-topic-partitions = 3
+        """;
+
+    /// <summary>The same without the test hook.</summary>
+    private const string NoPause = """
         cluster-log.transactions.recovery-interval = 1 s
         cluster-log.transactions.state-topic-partitions = 3
         cluster-log.groups.offsets-topic-partitions = 3
@@ -138,8 +146,7 @@ public sealed class TransactionFailoverSpec(ITestOutputHelper output)
     [Fact]
     public async Task A_partition_leader_killed_mid_transaction_does_not_tear_the_commit()
     {
-        await using var cluster = await TestCluster.StartAsync(3,
-            "cluster-log.transactions.recovery-interval = 1 s\ncluster-log.transactions.state-topic-partitions = 3");
+        await using var cluster = await TestCluster.StartAsync(3, NoPause);
         await cluster.CreateTopicAsync(Topic, 2, 3, new() { ["min.insync.replicas"] = "2" });
         // A partition led by broker 2 or 3 (broker 1 is the client and the controller).
         await cluster.WaitUntilAsync(() => cluster.Metadata.Topic(Topic)!.Partitions.Any(p => p.Leader != 1), TimeSpan.FromSeconds(20),
@@ -182,5 +189,65 @@ public sealed class TransactionFailoverSpec(ITestOutputHelper output)
         await cluster.WaitUntilAsync(() => cluster.ReplicaLogAsync(victim, Topic, victimPartition.Partition).Result.Count == leaderLog.Count,
             TimeSpan.FromSeconds(30), "the restarted replica caught up");
         Assert.Equal(leaderLog, await cluster.ReplicaLogAsync(victim, Topic, victimPartition.Partition));
+    }
+
+    [Fact]
+    public async Task Pending_offsets_survive_the_loss_of_the_groups_coordinator_and_count_only_once_committed()
+    {
+        await using var cluster = await TestCluster.StartAsync(3, NoPause);
+        await cluster.CreateTopicAsync(Topic, 2, 3, new() { ["min.insync.replicas"] = "2" });
+        var client = cluster.Node(1);
+        var groups = GroupCoordination.For(client.System);
+        // A group coordinated away from broker 1 (the client, the controller), and a transactional id coordinated elsewhere still.
+        string group = "";
+        var groupBroker = -1;
+        for (var i = 0; i < 50 && groupBroker is -1 or 1; i++)
+        {
+            group = $"g-{i}";
+            groupBroker = (await groups.DescribeAsync(new DescribeGroup(group))).CoordinatorBrokerId;
+        }
+        Assert.NotEqual(1, groupBroker);
+        var (id, _) = await IdCoordinatedByAsync(client, b => b != groupBroker);
+        var transactions = TransactionCoordination.For(client.System);
+        var producer = await transactions.InitProducerIdAsync(id, 60_000);
+
+        async Task<long?> CommittedAsync(int partition)
+        {
+            var fetched = await groups.FetchOffsetsAsync(new FetchOffsets(group, Topic));
+            Assert.True(fetched.Error == ErrorCode.None, fetched.Message);
+            return fetched.Offsets.SingleOrDefault(o => o.Partition.Partition == partition)?.Offset.Offset;
+        }
+
+        async Task SendOffsetsAsync(long offset)
+        {
+            var added = await transactions.AddOffsetsAsync(id, producer.ProducerId, producer.ProducerEpoch, group, Guid.Empty);
+            Assert.True(added.Error == ErrorCode.None, added.Message);
+            var sent = await GroupTransactionOffsets.CommitAsync(groups, new TxnCommitOffsets(group, producer.ProducerId, producer.ProducerEpoch,
+                added.Transaction.TransactionNumber, null, null, new[] { new OffsetCommit(Topic, 0, offset, null) }));
+            Assert.True(sent.Error == ErrorCode.None, sent.Message);
+        }
+
+        // Transaction #1 commits offset 10 normally.
+        await ProduceAsync(client, id, producer, 0, 0, "r0");
+        await SendOffsetsAsync(10);
+        Assert.Null(await CommittedAsync(0));
+        Assert.Equal(ErrorCode.None, (await transactions.EndTransactionAsync(id, producer.ProducerId, producer.ProducerEpoch, true, Guid.NewGuid())).Error);
+        Assert.Equal(10, await CommittedAsync(0));
+
+        // Transaction #2's offset is pending when the group's coordinator dies.
+        await ProduceAsync(client, id, producer, 1, 0, "r1");
+        await SendOffsetsAsync(20);
+        await cluster.KillAsync(groupBroker);
+        output.WriteLine($"killed broker {groupBroker}, coordinator of {group}");
+        // Rebuilt elsewhere from __consumer_offsets: still 10, the 20 still pending.
+        Assert.Equal(10, await CommittedAsync(0));
+        Assert.Equal(ErrorCode.None, (await transactions.EndTransactionAsync(id, producer.ProducerId, producer.ProducerEpoch, true, Guid.NewGuid())).Error);
+        Assert.Equal(20, await CommittedAsync(0));
+
+        // Transaction #3's offset is aborted: dropped.
+        await SendOffsetsAsync(30);
+        Assert.Equal(ErrorCode.None, (await transactions.EndTransactionAsync(id, producer.ProducerId, producer.ProducerEpoch, false, Guid.NewGuid())).Error);
+        Assert.Equal(20, await CommittedAsync(0));
+        Assert.Equal(new[] { "r1" }, await ReadCommittedAsync(client, 1));
     }
 }
