@@ -113,7 +113,8 @@ public sealed class BrokerGateway
                 acks, timeoutMs),
             (ProduceResult r) => r.Error,
             (error, message) => new ProduceResult(error, -1, message),
-            cancellation);
+            cancellation,
+            resendAfterSilence: false);
     }
 
     public Task<FetchResult> FetchAsync(string topic, int partition, long offset, int maxBytes, IsolationLevel isolation, int waitMs,
@@ -163,8 +164,11 @@ public sealed class BrokerGateway
     }
 
     /// <summary>
-    /// Ask the partition's current leader; when it is not (any more) the leader, or does not
-    /// answer, wait for newer metadata and try again until the request timeout.
+    /// Ask the partition's current leader; when it is not (any more) the leader, or the
+    /// controller names another one, try again (following newer metadata) until the request
+    /// timeout. A leader that merely stays silent is asked again only when that is harmless
+    /// (<paramref name="resendAfterSilence"/>): a produce it may still be appending is given
+    /// the whole request time instead, so one request is never written twice by us.
     /// </summary>
     private async Task<TResult> RouteAsync<TResult>(
         string topic,
@@ -173,7 +177,8 @@ public sealed class BrokerGateway
         Func<TResult, ErrorCode> errorOf,
         Func<ErrorCode, string, TResult> fail,
         CancellationToken cancellation,
-        TimeSpan extraAttemptTime = default)
+        TimeSpan extraAttemptTime = default,
+        bool resendAfterSilence = true)
     {
         var deadline = DateTime.UtcNow + Settings.RequestTimeout + extraAttemptTime;
         var lastError = ErrorCode.LeaderNotAvailable;
@@ -190,7 +195,7 @@ public sealed class BrokerGateway
             var state = t.Partitions[partition];
             if (state.HasLeader)
             {
-                var attemptTimeout = Min(left, Settings.AttemptTimeout + extraAttemptTime);
+                var attemptTimeout = resendAfterSilence ? Min(left, Settings.AttemptTimeout + extraAttemptTime) : left;
                 // The leader answers before the ask times out, so a timeout means it is gone.
                 var leaderTimeout = (int)Math.Max(100, (attemptTimeout - TimeSpan.FromMilliseconds(250)).TotalMilliseconds);
                 try
@@ -220,6 +225,7 @@ public sealed class BrokerGateway
                 {
                     lastError = ErrorCode.RequestTimedOut;
                     lastMessage = $"Broker {state.Leader}, the leader of {topic}-{partition}, did not answer in time";
+                    if (!resendAfterSilence) return fail(lastError, lastMessage);
                 }
             }
             await _metadata.WaitForNewerThanAsync(metadata.Version, Min(deadline - DateTime.UtcNow, MetadataWait), cancellation);

@@ -17,8 +17,9 @@ namespace Cluster.Domain.Hosting;
 public sealed class BrokerNode
 {
     private BrokerNode(BrokerNodeSettings settings, ActorSystem system, MetadataView metadata, ReplicaRegions regions,
-        IActorRef controller, BrokerGateway gateway)
+        IActorRef controller, BrokerGateway gateway, ReplicaReadiness replicas)
     {
+        Replicas = replicas;
         Settings = settings;
         System = system;
         Metadata = metadata;
@@ -30,6 +31,9 @@ public sealed class BrokerNode
     public BrokerNodeSettings Settings { get; }
     public ActorSystem System { get; }
     public MetadataView Metadata { get; }
+
+    /// <summary>Every local replica has recovered its log and taken its role.</summary>
+    public ReplicaReadiness Replicas { get; }
     public ReplicaRegions Regions { get; }
 
     /// <summary>Proxy to the controller singleton, wherever it runs.</summary>
@@ -43,7 +47,8 @@ public sealed class BrokerNode
     public bool IsReady =>
         !System.WhenTerminated.IsCompleted &&
         Cluster.SelfMember.Status == Akka.Cluster.MemberStatus.Up &&
-        Metadata.IsConfirmed && Metadata.Current.Version > 0;
+        Metadata.IsConfirmed && Metadata.Current.Version > 0 &&
+        Replicas.AllReplicasReady;
 
     public static BrokerNode Start(BrokerNodeSettings settings)
     {
@@ -79,8 +84,9 @@ public sealed class BrokerNode
             ClusterSingletonProxySettings.Create(system).WithRole("broker").WithBufferSize(10000)), "controller-proxy");
 
         var regions = new ReplicaRegions(system, settings.BrokerId);
+        var readiness = new ReplicaReadiness();
         var replicaManager = system.ActorOf(ReplicaManager.Props(settings.BrokerId, () => regions.Local,
-            config.GetTimeSpan("cluster-log.replica-manager.resync-interval")), ReplicaManager.Name);
+            config.GetTimeSpan("cluster-log.replica-manager.resync-interval"), readiness), ReplicaManager.Name);
         var context = new ReplicaContext(ReplicaSettings.From(config), settings.BrokerId, regions, controller, replicaManager);
         regions.StartLocal(entityId => PartitionReplica.Props(entityId, context));
         cache.Tell(new SubscribeMetadata(replicaManager));
@@ -92,7 +98,7 @@ public sealed class BrokerNode
         var gateway = new BrokerGateway(system, metadata, regions, controller, GatewaySettings.From(config));
         Groups.GroupCoordination.Start(system, gateway, settings.BrokerId); // consumer groups; the API finds it with GroupCoordination.For(system)
         Transactions.TransactionCoordination.Start(system, gateway, settings.BrokerId); // producer ids and transactions: TransactionCoordination.For(system)
-        var node = new BrokerNode(settings, system, metadata, regions, controller, gateway);
+        var node = new BrokerNode(settings, system, metadata, regions, controller, gateway, readiness);
         ControlledShutdownTask.Register(node);
         return node;
     }

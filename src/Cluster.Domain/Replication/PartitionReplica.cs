@@ -123,7 +123,10 @@ public sealed partial class PartitionReplica : UntypedPersistentActor, IWithTime
             case ListOffsetsRequest list: HandleListOffsets(list); break;
             case DescribeReplica: Sender.Tell(Status()); break;
             case ReadReplicaLog read: HandleReadReplicaLog(read); break;
-            case BecomeLeaderOrFollower change: HandleStateChange(change); break;
+            case BecomeLeaderOrFollower change:
+                HandleStateChange(change);
+                Sender.Tell(new ReplicaRoleTaken(_partition, LeaderEpoch));
+                break;
             case AlterPartitionResult result: HandleAlterPartitionResult(result); break;
             case StopReplica stop: HandleStop(stop); break;
             case Tick: OnTick(); break;

@@ -25,13 +25,24 @@ public sealed class ReplicaManager : ReceiveActor, IWithTimers
     private readonly TimeSpan _resyncInterval;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<TopicIdPartition, BecomeLeaderOrFollower> _assigned = new();
+    private readonly Dictionary<TopicIdPartition, int> _awaitingRole = new();
+    private readonly ReplicaReadiness _readiness;
     private ClusterMetadata _metadata = ClusterMetadata.Empty;
 
-    public ReplicaManager(int brokerId, Func<IActorRef> localRegion, TimeSpan resyncInterval)
+    public ReplicaManager(int brokerId, Func<IActorRef> localRegion, TimeSpan resyncInterval, ReplicaReadiness readiness)
     {
         _brokerId = brokerId;
         _localRegion = localRegion;
         _resyncInterval = resyncInterval;
+        _readiness = readiness;
+        Receive<ReplicaRoleTaken>(taken =>
+        {
+            if (_awaitingRole.TryGetValue(taken.Partition, out var epoch) && taken.LeaderEpoch >= epoch)
+            {
+                _awaitingRole.Remove(taken.Partition);
+                UpdateReadiness();
+            }
+        });
         // A restarted node first knows only its own durable copy of the metadata, which may be
         // old: acting on it could make a replica lead an epoch the cluster left long ago. So
         // replicas get their roles only once the controller has confirmed this node's view.
@@ -51,8 +62,15 @@ public sealed class ReplicaManager : ReceiveActor, IWithTimers
         });
     }
 
-    public static Props Props(int brokerId, Func<IActorRef> localRegion, TimeSpan resyncInterval) =>
-        Akka.Actor.Props.Create(() => new ReplicaManager(brokerId, localRegion, resyncInterval));
+    public static Props Props(int brokerId, Func<IActorRef> localRegion, TimeSpan resyncInterval, ReplicaReadiness readiness) =>
+        Akka.Actor.Props.Create(() => new ReplicaManager(brokerId, localRegion, resyncInterval, readiness));
+
+    // Ready once every replica has recovered and taken its first role; later leadership
+    // changes do not make a running node look unhealthy.
+    private void UpdateReadiness()
+    {
+        if (!_readiness.AllReplicasReady && _metadata.Version > 0 && _awaitingRole.Count == 0) _readiness.Set(true);
+    }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -81,6 +99,7 @@ public sealed class ReplicaManager : ReceiveActor, IWithTimers
                 if (_assigned.TryGetValue(partition, out var previous) && previous.State.SameAs(state) && previous.Config == config)
                     continue;
                 _assigned[partition] = message;
+                _awaitingRole[partition] = state.LeaderEpoch;
                 region.Tell(message);
             }
         }
@@ -88,9 +107,11 @@ public sealed class ReplicaManager : ReceiveActor, IWithTimers
         foreach (var gone in _assigned.Keys.Where(p => !seen.Contains(p)).ToList())
         {
             _assigned.Remove(gone);
+            _awaitingRole.Remove(gone);
             var deleted = metadata.Topic(gone.Topic)?.TopicId != gone.TopicId;
             _log.Info("Broker {0}: replica {1} is no longer assigned here{2}", _brokerId, gone, deleted ? " (topic deleted)" : "");
             region.Tell(new StopReplica(gone, DeleteLog: deleted));
         }
+        UpdateReadiness();
     }
 }
