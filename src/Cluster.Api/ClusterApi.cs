@@ -41,6 +41,7 @@ public static class ClusterApi
         GroupEndpoints.Map(app);
         ProducerEndpoints.Map(app);
         LiveView.LiveViewEndpoints.Map(app);
+        Metrics.MetricsEndpoints.Map(app);
         return app;
     }
 }

@@ -38,7 +38,19 @@ public static class Program
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; });
+        // One line per event, text or JSON as cluster-log.logging.format says, like the actors' lines (issue 10).
+        Cluster.Domain.StructuredLogging.LogFormat logFormat;
+        try
+        {
+            logFormat = Cluster.Domain.StructuredLogging.LogSettings.FormatFrom(NodeConfig.Build(settings));
+        }
+        catch (Akka.Configuration.ConfigurationException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return 2;
+        }
+        builder.Logging.AddConsole(o => o.FormatterName = StructuredConsoleFormatter.FormatterName)
+            .AddConsoleFormatter<StructuredConsoleFormatter, StructuredConsoleFormatterOptions>(o => o.Format = logFormat);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Logging.AddFilter("Cluster.Node", LogLevel.Information);
         builder.Logging.AddFilter("Cluster.Kafka", LogLevel.Information); // Kafka listener (issue 9)

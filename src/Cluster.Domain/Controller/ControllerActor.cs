@@ -3,6 +3,7 @@ using Akka.Cluster;
 using Akka.Configuration;
 using Akka.DistributedData;
 using Akka.Event;
+using Cluster.Domain.Metrics;
 using Cluster.Domain.Protocol;
 using Cluster.Domain.Replication;
 
@@ -27,7 +28,7 @@ public sealed record ControllerSettings(TimeSpan ReadTimeout, TimeSpan WriteTime
 /// flight are decided together and written once (group commit), so an ISR storm after a
 /// broker dies costs a few writes, not one per partition.
 /// </summary>
-public sealed class ControllerActor : ReceiveActor, IWithTimers
+public sealed partial class ControllerActor : ReceiveActor, IWithTimers
 {
     public static readonly LWWRegisterKey<ClusterMetadata> MetadataKey = new("cluster-metadata");
 
@@ -61,7 +62,8 @@ public sealed class ControllerActor : ReceiveActor, IWithTimers
     private readonly ControllerSettings _settings;
     private readonly Akka.Cluster.Cluster _cluster = Akka.Cluster.Cluster.Get(Context.System);
     private readonly IActorRef _replicator = DistributedData.Get(Context.System).Replicator;
-    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly ILoggingAdapter _log;
+    private readonly NodeMetrics _metrics;
     private readonly Random _random = new();
 
     private readonly Dictionary<UniqueAddress, int> _members = new();
@@ -79,6 +81,9 @@ public sealed class ControllerActor : ReceiveActor, IWithTimers
     public ControllerActor(ControllerSettings settings)
     {
         _settings = settings;
+        var brokerId = BrokerIdOf(_cluster.SelfMember) ?? -1;
+        _metrics = BrokerMetrics.ForBroker(brokerId);
+        _log = Context.GetLogger().WithContext("BrokerId", brokerId);
         Loading();
     }
 
@@ -94,7 +99,11 @@ public sealed class ControllerActor : ReceiveActor, IWithTimers
         _replicator.Tell(Dsl.Get(MetadataKey, ReadLocal.Instance, LocalRead));
     }
 
-    protected override void PostStop() => _cluster.Unsubscribe(Self);
+    protected override void PostStop()
+    {
+        _cluster.Unsubscribe(Self);
+        _metrics.RemoveController(Self);
+    }
 
     // ---------------------------------------------------------------- quorum
 
@@ -160,6 +169,7 @@ public sealed class ControllerActor : ReceiveActor, IWithTimers
     private void StartServing(bool writeNow = false)
     {
         Become(Serving);
+        PublishMetrics();
         Timers.StartPeriodicTimer("preferred-leaders", PreferredLeaderCheck.Instance, _settings.PreferredLeaderCheckInterval);
         Timers.StartPeriodicTimer("republish", Republish.Instance, TimeSpan.FromSeconds(5));
         _inbox.Insert(0, (Reconcile.Instance, ActorRefs.Nobody));
@@ -182,6 +192,7 @@ public sealed class ControllerActor : ReceiveActor, IWithTimers
             {
                 _log.Info("Controller: adopting newer cluster metadata version {0} (had {1})", seen.Version, _metadata.Version);
                 _metadata = _written = seen;
+                PublishMetrics();
             }
         });
         Receive<UpdateSuccess>(_ => OnWritten());
@@ -266,7 +277,11 @@ public sealed class ControllerActor : ReceiveActor, IWithTimers
         var commands = _inbox.ToList();
         _inbox.Clear();
         foreach (var (command, replyTo) in commands) Decide(command, replyTo, live);
-        if (_metadata.Version != before || forceWrite) WriteCurrent();
+        if (_metadata.Version != before || forceWrite)
+        {
+            ReportLeaderChanges(_written, _metadata);
+            WriteCurrent();
+        }
         else FlushReplies();
     }
 
@@ -303,7 +318,8 @@ public sealed class ControllerActor : ReceiveActor, IWithTimers
                     : null;
                 ReplyAfterWrite(replyTo, new AlterPartitionResult(tp, change.Error, state));
                 if (change.Ok)
-                    _log.Info("Controller: ISR of {0} is now [{1}] (leader {2}, epoch {3})", tp, string.Join(",", alter.NewIsr), alter.LeaderId, alter.LeaderEpoch);
+                    _log.Info("ISR change: the ISR of {TopicPartition} is now [{Isr}] (leader {Leader}, leader epoch {LeaderEpoch})",
+                        tp.ToString(), string.Join(",", alter.NewIsr), alter.LeaderId, alter.LeaderEpoch);
                 break;
             case ControlledShutdown shutdown:
                 _shuttingDown.Add(shutdown.BrokerId);
@@ -355,6 +371,7 @@ public sealed class ControllerActor : ReceiveActor, IWithTimers
     {
         _writing = false;
         _written = _metadata;
+        PublishMetrics();
         Publish();
         FlushReplies();
         ProcessInbox();

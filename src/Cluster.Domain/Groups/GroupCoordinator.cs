@@ -287,6 +287,7 @@ public sealed class GroupCoordinator : UntypedActor, IWithTimers
 
     private void OnTick()
     {
+        if (_loaded) Metrics.BrokerMetrics.ForBroker(_context.BrokerId).PublishGroupOffsets(_groupId, _state.Offsets); // consumer_group_lag (issue 10)
         if (!_loaded || _writing is not null || _open is not null) return;
         var now = Now;
         foreach (var (memberId, waiting) in _waitingJoins.Where(w => w.Value.DeadlineMs <= now).ToList())
@@ -316,6 +317,7 @@ public sealed class GroupCoordinator : UntypedActor, IWithTimers
 
     protected override void PostStop()
     {
+        Metrics.BrokerMetrics.ForBroker(_context.BrokerId).RemoveGroup(_groupId); // consumer_group_lag (issue 10)
         foreach (var (memberId, waiting) in _waitingJoins)
             waiting.ReplyTo.Tell(JoinGroupResult.Failed(ErrorCode.CoordinatorNotAvailable,
                 $"The coordinator of group '{_groupId}' stopped; join again", memberId));

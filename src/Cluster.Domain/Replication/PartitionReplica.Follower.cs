@@ -26,8 +26,8 @@ public sealed partial class PartitionReplica
         FailClientWaits(ErrorCode.NotLeaderOrFollower, $"Broker {_context.LocalBrokerId} no longer leads {_partition}");
         _leaderSession = null;
         _ackAfterWrite = false;
-        _logger.Info("Replica {0}: follower of broker {1} in epoch {2} (was {3}), log end offset {4}",
-            _partition, _state!.Leader, _state.LeaderEpoch, previousRole, _nextOffset);
+        _logger.Info("Leader change: broker {Leader} leads in leader epoch {LeaderEpoch}, this broker follows (was {PreviousRole}), log end offset {LogEndOffset}",
+            _state!.Leader, _state.LeaderEpoch, previousRole, _nextOffset);
         SendFollowerFetch();
     }
 
@@ -53,8 +53,8 @@ public sealed partial class PartitionReplica
         if (!_state!.HasLeader) return;
         var silentFor = now - _lastHeardFromLeaderMs;
         if (_lastHeardFromLeaderMs > 0 && silentFor < 2 * _settings.FollowerFetchTimeout.TotalMilliseconds)
-            _logger.Info("Replica {0}: no word from leader {1} (epoch {2}) for {3} ms; asking for a session again",
-                _partition, _state.Leader, LeaderEpoch, silentFor);
+            _logger.Info("No word from leader {Leader} (leader epoch {LeaderEpoch}) for {SilentMs} ms; asking for a session again",
+                _state.Leader, LeaderEpoch, silentFor);
         SendFollowerFetch();
     }
 
@@ -128,18 +128,20 @@ public sealed partial class PartitionReplica
             {
                 // Epochs this replica led (or followed) without writing past the log end:
                 // forget them, or the leader keeps answering with the same divergence.
-                _logger.Info("Replica {0}: dropping leader epochs begun at the log end {1}, which the leader of epoch {2} does not have",
-                    _partition, offset, LeaderEpoch);
+                _logger.Info("Truncation: dropping leader epochs begun at the log end {TruncateTo}, which the leader of epoch {LeaderEpoch} does not have",
+                    offset, LeaderEpoch);
+                _metrics.LogTruncations.Increment();
                 Issue(new LogTruncated(offset), SendFollowerFetch);
                 return;
             }
             // Nothing to change: ask again on the next tick rather than in a tight loop.
-            _logger.Warning("Replica {0}: the leader of epoch {1} reports a divergence at {2}, where this log already ends",
-                _partition, LeaderEpoch, offset);
+            _logger.Warning("The leader of epoch {LeaderEpoch} reports a divergence at {DivergenceOffset}, where this log already ends",
+                LeaderEpoch, offset);
             return;
         }
-        _logger.Info("Replica {0}: truncating from log end offset {1} to {2} to match the leader of epoch {3}",
-            _partition, _log.LogEndOffset, offset, LeaderEpoch);
+        _logger.Info("Truncation: from log end offset {LogEndOffset} to {TruncateTo} to match the leader of epoch {LeaderEpoch}",
+            _log.LogEndOffset, offset, LeaderEpoch);
+        _metrics.LogTruncations.Increment();
         _nextOffset = offset;
         Issue(new LogTruncated(offset), SendFollowerFetch);
     }
@@ -148,8 +150,9 @@ public sealed partial class PartitionReplica
     {
         if (!FromCurrentLeader(reset.LeaderEpoch) || WritesPending) return;
         _lastHeardFromLeaderMs = NowMs;
-        _logger.Info("Replica {0}: the leader's log starts at {1}, past this log's end {2}: starting over there",
-            _partition, reset.LogStartOffset, _log.LogEndOffset);
+        _logger.Info("Truncation: the log of the leader of epoch {LeaderEpoch} starts at {LogStartOffset}, past this log's end {LogEndOffset}: starting over there",
+            LeaderEpoch, reset.LogStartOffset, _log.LogEndOffset);
+        _metrics.LogTruncations.Increment();
         Issue(new LogTruncated(_log.LogStartOffset));
         _nextOffset = _log.LogStartOffset;
         AdvanceLogStart(reset.LogStartOffset, SendFollowerFetch);
@@ -160,7 +163,7 @@ public sealed partial class PartitionReplica
         if (_role != Role.Follower) return;
         // A fenced or unknown epoch settles itself when the controller's next word arrives;
         // the follower tick asks again.
-        _logger.Info("Replica {0}: the leader refused the session: {1} (its epoch {2}, ours {3})",
-            _partition, rejected.Error.KafkaName(), rejected.LeaderEpoch, LeaderEpoch);
+        _logger.Info("The leader refused the session: {Error} (its epoch {TheirLeaderEpoch}, ours {LeaderEpoch})",
+            rejected.Error.KafkaName(), rejected.LeaderEpoch, LeaderEpoch);
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Akka.Actor;
 using Akka.Event;
 using Cluster.Domain.Controller;
@@ -13,8 +14,14 @@ namespace Cluster.Domain.Replication;
 /// </summary>
 public sealed partial class PartitionReplica
 {
-    /// <summary>A producer waiting for its batch to be written (acks=1) or committed (acks=all).</summary>
-    private readonly record struct ProduceWaiter(IActorRef ReplyTo, long BaseOffset, long RequiredOffset, Acks Acks, long DeadlineMs);
+    /// <summary>
+    /// A producer waiting for its batch to be written (acks=0 or 1) or committed (acks=all).
+    /// acks=0 waits too, with nobody to answer, so that its latency is measured the same way.
+    /// </summary>
+    private readonly record struct ProduceWaiter(IActorRef ReplyTo, long BaseOffset, long RequiredOffset, Acks Acks, long DeadlineMs)
+    {
+        public long StartedAt { get; } = Stopwatch.GetTimestamp();
+    }
 
     /// <summary>Idempotent batches appended but not yet persisted, per producer id.</summary>
     private sealed record PendingProducer(short Epoch, List<BatchMetadata> Batches)
@@ -43,16 +50,18 @@ public sealed partial class PartitionReplica
             if (replica != _context.LocalBrokerId)
                 _followers[replica] = new FollowerProgress(replica, now) { NextOffset = _nextOffset };
         _epochStartOffset = _nextOffset;
-        _logger.Info("Replica {0}: leader for epoch {1} (was {2}), ISR [{3}], log end offset {4}",
-            _partition, state.LeaderEpoch, previousRole, string.Join(",", state.Isr), _nextOffset);
+        _logger.Info("Leader change: this broker leads in leader epoch {LeaderEpoch} (was {PreviousRole}), ISR [{Isr}], log end offset {LogEndOffset}",
+            state.LeaderEpoch, previousRole, string.Join(",", state.Isr), _nextOffset);
         if (state.LeaderEpoch > _log.Epochs.LatestEpoch) Issue(new LeaderEpochStarted(state.LeaderEpoch, _nextOffset));
         MaybeAdvanceHighWatermark();
     }
 
     private void OnPartitionStateUpdated(PartitionState state)
     {
+        var previous = _state!;
         _state = state;
         if (_role != Role.Leader) return;
+        ReportIsrChange(previous, state);
         var now = NowMs;
         foreach (var replica in state.Replicas)
             if (replica != _context.LocalBrokerId && !_followers.ContainsKey(replica))
@@ -90,7 +99,8 @@ public sealed partial class PartitionReplica
             return;
         }
 
-        var deadline = NowMs + request.TimeoutMs;
+        // acks=0 comes without a timeout (the producer does not wait): its waiter lasts until the write.
+        var deadline = request.Acks == Acks.None ? long.MaxValue : NowMs + request.TimeoutMs;
         if (batch.IsControl)
         {
             AppendTransactionMarker(batch, bytes, replyTo, request.Acks, deadline);
@@ -121,8 +131,8 @@ public sealed partial class PartitionReplica
 
         if (batch.ProducerId >= 0) TrackPendingProducerBatch(batch, baseOffset);
         Issue(new BatchAppended(bytes), batch.ProducerId >= 0 ? () => ForgetPendingProducerBatch(batch.ProducerId) : null);
-        if (request.Acks != Acks.None)
-            WaitFor(new ProduceWaiter(replyTo, baseOffset, _nextOffset, request.Acks, deadline));
+        _metrics.ProduceRecords.Add(batch.RecordCount);
+        WaitFor(new ProduceWaiter(replyTo, baseOffset, _nextOffset, request.Acks, deadline));
     }
 
     /// <summary>
@@ -190,7 +200,6 @@ public sealed partial class PartitionReplica
 
     private void WaitFor(ProduceWaiter waiter)
     {
-        if (waiter.Acks == Acks.None) return;
         if (!TryComplete(waiter)) _produceWaiters.Add(waiter);
     }
 
@@ -201,13 +210,15 @@ public sealed partial class PartitionReplica
 
     private bool TryComplete(ProduceWaiter waiter)
     {
-        if (waiter.Acks == Acks.Leader)
+        if (waiter.Acks != Acks.All)
         {
             if (_log.LogEndOffset < waiter.RequiredOffset) return false;
+            _metrics.RecordProduceLatency(waiter.Acks, waiter.StartedAt);
             Reply(waiter.ReplyTo, new ProduceResult(ErrorCode.None, waiter.BaseOffset));
             return true;
         }
         if (_log.HighWatermark < waiter.RequiredOffset) return false;
+        _metrics.RecordProduceLatency(waiter.Acks, waiter.StartedAt);
         // Committed, but Kafka still refuses to call it safe with too small an ISR.
         Reply(waiter.ReplyTo, _state!.Isr.Length >= _config.MinInsyncReplicas
             ? new ProduceResult(ErrorCode.None, waiter.BaseOffset)
@@ -226,6 +237,7 @@ public sealed partial class PartitionReplica
         _produceWaiters.RemoveAll(w =>
         {
             if (w.DeadlineMs > now) return false;
+            _metrics.RecordProduceLatency(w.Acks, w.StartedAt);
             Reply(w.ReplyTo, new ProduceResult(ErrorCode.RequestTimedOut, -1,
                 w.Acks == Acks.All
                     ? $"Not every ISR member of {_partition} acknowledged the batch in time"
@@ -316,8 +328,8 @@ public sealed partial class PartitionReplica
         if (lagging.Count == 0 && caughtUp.Count == 0) return;
 
         var newIsr = isr.Except(lagging).Concat(caughtUp).OrderBy(b => Array.IndexOf(state.Replicas, b)).ToArray();
-        _logger.Info("Replica {0}: asking the controller to change the ISR from [{1}] to [{2}] (epoch {3}; lagging [{4}], caught up [{5}])",
-            _partition, string.Join(",", isr), string.Join(",", newIsr), state.LeaderEpoch,
+        _logger.Info("Asking the controller to change the ISR from [{Isr}] to [{ProposedIsr}] (leader epoch {LeaderEpoch}; lagging [{Lagging}], caught up [{CaughtUp}])",
+            string.Join(",", isr), string.Join(",", newIsr), state.LeaderEpoch,
             string.Join(",", lagging), string.Join(",", caughtUp));
         _pendingIsrChange = new AlterPartition(_partition, _context.LocalBrokerId, state.LeaderEpoch, state.PartitionEpoch, newIsr);
         _pendingIsrChangeSentMs = now;
@@ -331,7 +343,7 @@ public sealed partial class PartitionReplica
         {
             // The controller knows better (a broker it saw die, a newer epoch): wait for its
             // next word rather than asking again at once.
-            _logger.Info("Replica {0}: the controller refused the ISR change: {1}", _partition, result.Error.KafkaName());
+            _logger.Info("The controller refused the ISR change: {Error} (leader epoch {LeaderEpoch})", result.Error.KafkaName(), LeaderEpoch);
             _isrChangeBackoffUntilMs = NowMs + 1000;
             return;
         }
@@ -347,14 +359,14 @@ public sealed partial class PartitionReplica
         {
             var error = _role != Role.Leader ? ErrorCode.NotLeaderOrFollower
                 : fetch.LeaderEpoch < LeaderEpoch ? ErrorCode.FencedLeaderEpoch : ErrorCode.UnknownLeaderEpoch;
-            _logger.Info("Replica {0}: refused a session from follower {1} for epoch {2}: {3} (this replica: {4}, epoch {5})",
-                _partition, fetch.FollowerId, fetch.LeaderEpoch, error.KafkaName(), _role, LeaderEpoch);
+            _logger.Info("Refused a session from follower {FollowerId} for epoch {FollowerLeaderEpoch}: {Error} (this replica: {Role}, leader epoch {LeaderEpoch})",
+                fetch.FollowerId, fetch.LeaderEpoch, error.KafkaName(), _role, LeaderEpoch);
             Sender.Tell(new FollowerFetchRejected(_partition, error, LeaderEpoch));
             return;
         }
         if (!_followers.TryGetValue(fetch.FollowerId, out var follower))
         {
-            _logger.Info("Replica {0}: refused a session from broker {1}: not a replica of epoch {2}", _partition, fetch.FollowerId, LeaderEpoch);
+            _logger.Info("Refused a session from broker {FollowerId}: not a replica of leader epoch {LeaderEpoch}", fetch.FollowerId, LeaderEpoch);
             Sender.Tell(new FollowerFetchRejected(_partition, ErrorCode.NotLeaderOrFollower, LeaderEpoch));
             return;
         }
@@ -386,8 +398,8 @@ public sealed partial class PartitionReplica
         follower.LastAckMs = NowMs;
         follower.Restart(fetch.FetchOffset);
         if (fetch.FetchOffset >= _log.LogEndOffset) follower.LastCaughtUpMs = NowMs;
-        _logger.Info("Replica {0}: follower {1} joined epoch {2} at offset {3} (leader log end {4})",
-            _partition, fetch.FollowerId, LeaderEpoch, fetch.FetchOffset, _log.LogEndOffset);
+        _logger.Info("Follower {FollowerId} joined leader epoch {LeaderEpoch} at offset {FetchOffset} (leader log end {LogEndOffset})",
+            fetch.FollowerId, LeaderEpoch, fetch.FetchOffset, _log.LogEndOffset);
         MaybeAdvanceHighWatermark();
         PushTo(follower);
         if (follower.InFlight.Count == 0) SendHeartbeat(follower, NowMs);

@@ -70,6 +70,7 @@ public sealed partial class PartitionReplica
 
     private FetchResult FetchResultWith(List<byte[]> batches, FetchRequest request)
     {
+        CountFetchedRecords(batches);
         var aborted = request.Isolation == IsolationLevel.ReadCommitted && batches.Count > 0
             ? _log.Producers.AbortedIn(request.Offset, new RecordBatch(batches[^1]).NextOffset)
             : (IReadOnlyList<AbortedTxn>)Array.Empty<AbortedTxn>();
@@ -124,7 +125,7 @@ public sealed partial class PartitionReplica
     private void HandleRangeRead(RangeRead read)
     {
         if (read.Failure is not null)
-            _logger.Warning("Replica {0}: reading the journal failed: {1}", _partition, read.Failure);
+            _logger.Warning("Reading the journal failed: {Failure}", read.Failure);
         switch (read.Tag)
         {
             case ConsumerRead consumer when read.Failure is not null:

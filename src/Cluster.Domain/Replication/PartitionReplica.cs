@@ -1,8 +1,10 @@
+using System.Diagnostics;
 using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
 using Cluster.Domain.Controller;
 using Cluster.Domain.Log;
+using Cluster.Domain.Metrics;
 using Cluster.Domain.Protocol;
 
 namespace Cluster.Domain.Replication;
@@ -31,7 +33,8 @@ public sealed partial class PartitionReplica : UntypedPersistentActor, IWithTime
     private readonly ReplicaContext _context;
     private readonly ReplicaSettings _settings;
     private readonly PartitionLog _log;
-    private readonly ILoggingAdapter _logger = Context.GetLogger();
+    private readonly ILoggingAdapter _logger;
+    private readonly NodeMetrics _metrics;
 
     private PartitionState? _state;
     private TopicConfig _config = TopicConfig.Default;
@@ -46,6 +49,7 @@ public sealed partial class PartitionReplica : UntypedPersistentActor, IWithTime
     // leave a later batch persisted after a missing one.
     private readonly List<(ILogEvent Event, Action? Persisted)> _queue = new();
     private bool _writing;
+    private long _writeStartedAt;
 
     private long _eventsSinceSnapshot;
     private long _bytesSinceSnapshot;
@@ -60,6 +64,11 @@ public sealed partial class PartitionReplica : UntypedPersistentActor, IWithTime
         _context = context;
         _settings = context.Settings;
         _log = new PartitionLog(context.Settings.Log);
+        _metrics = BrokerMetrics.ForBroker(context.LocalBrokerId);
+        // Every line this replica logs carries its broker and partition as fields.
+        _logger = Context.GetLogger()
+            .WithContext("BrokerId", context.LocalBrokerId)
+            .WithContext("TopicPartition", partition.ToString());
     }
 
     public static Props Props(string entityId, ReplicaContext context) =>
@@ -101,7 +110,7 @@ public sealed partial class PartitionReplica : UntypedPersistentActor, IWithTime
 
     protected override void OnRecoveryFailure(Exception reason, object? message = null)
     {
-        _logger.Error(reason, "Replica {0} failed to recover its log; it stops and is restarted on the next message", _partition);
+        _logger.Error(reason, "The replica failed to recover its log; it stops and is restarted on the next message");
         base.OnRecoveryFailure(reason, message);
     }
 
@@ -111,8 +120,14 @@ public sealed partial class PartitionReplica : UntypedPersistentActor, IWithTime
     {
         switch (message)
         {
-            case ProduceRequest produce: HandleProduce(produce); break;
-            case FetchRequest fetch: HandleFetch(fetch, Sender); break;
+            case ProduceRequest produce:
+                _metrics.ProduceRequests.Increment();
+                HandleProduce(produce);
+                break;
+            case FetchRequest fetch:
+                _metrics.FetchRequests.Increment();
+                HandleFetch(fetch, Sender);
+                break;
             case ReplicateBatches push: HandleReplicateBatches(push); break;
             case ReplicaAck ack: HandleReplicaAck(ack); break;
             case FollowerFetch fetch: HandleFollowerFetch(fetch); break;
@@ -134,7 +149,7 @@ public sealed partial class PartitionReplica : UntypedPersistentActor, IWithTime
             case SaveSnapshotSuccess saved: HandleSnapshotSaved(saved.Metadata); break;
             case SaveSnapshotFailure failed:
                 _snapshotInFlight = false;
-                _logger.Warning("Replica {0}: snapshot failed: {1}", _partition, failed.Cause.Message);
+                _logger.Warning("Snapshot failed: {Failure}", failed.Cause.Message);
                 break;
             case DeleteMessagesSuccess when _stopping:
                 Context.Stop(Self);
@@ -179,11 +194,12 @@ public sealed partial class PartitionReplica : UntypedPersistentActor, IWithTime
             _role = Role.None;
             FailClientWaits(ErrorCode.NotLeaderOrFollower, "This replica is no longer assigned");
         }
+        PublishMetrics();
     }
 
     private void HandleStop(StopReplica stop)
     {
-        _logger.Info("Replica {0}: stopping{1}", _partition, stop.DeleteLog ? " and deleting its log" : "");
+        _logger.Info("Stopping the replica (delete log: {DeleteLog})", stop.DeleteLog);
         FailClientWaits(ErrorCode.UnknownTopicOrPartition, "The topic was deleted");
         _role = Role.None;
         if (!stop.DeleteLog)
@@ -202,6 +218,7 @@ public sealed partial class PartitionReplica : UntypedPersistentActor, IWithTime
         if (_role == Role.Leader) LeaderTick(now);
         else if (_role == Role.Follower) FollowerTick(now);
         ExpireDelayedFetches(now);
+        PublishMetrics();
     }
 
     private void FailClientWaits(ErrorCode error, string message)
@@ -227,6 +244,7 @@ public sealed partial class PartitionReplica : UntypedPersistentActor, IWithTime
         var items = _queue.ToArray();
         _queue.Clear();
         _writing = true;
+        _writeStartedAt = Stopwatch.GetTimestamp();
         var handled = 0;
         PersistAllAsync(items.Select(i => i.Event), persisted =>
         {
@@ -242,6 +260,7 @@ public sealed partial class PartitionReplica : UntypedPersistentActor, IWithTime
     private void OnWriteCompleted()
     {
         _writing = false;
+        _metrics.RecordJournalWrite(_writeStartedAt);
         if (_role == Role.Leader) LeaderAfterWrite();
         else if (_role == Role.Follower) FollowerAfterWrite();
         MaybeSnapshot();
@@ -250,15 +269,15 @@ public sealed partial class PartitionReplica : UntypedPersistentActor, IWithTime
 
     protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
     {
-        _logger.Error(cause, "Replica {0}: journal write failed at sequence {1}; failing pending requests and restarting from the journal",
-            _partition, sequenceNr);
+        _logger.Error(cause, "Journal write failed at sequence {SequenceNr}; failing pending requests and restarting from the journal",
+            sequenceNr);
         FailClientWaits(ErrorCode.KafkaStorageError, "The partition's log could not be written: " + cause.Message);
         base.OnPersistFailure(cause, @event, sequenceNr);
     }
 
     protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
     {
-        _logger.Error(cause, "Replica {0}: journal rejected an event at sequence {1}", _partition, sequenceNr);
+        _logger.Error(cause, "The journal rejected an event at sequence {SequenceNr}", sequenceNr);
         FailClientWaits(ErrorCode.KafkaStorageError, "The partition's log rejected the write: " + cause.Message);
         // Offsets were already handed out for what follows: start again from the journal.
         Context.Stop(Self);
@@ -340,7 +359,7 @@ public sealed partial class PartitionReplica : UntypedPersistentActor, IWithTime
         var offset = advance.Offset;
         Issue(advance, () =>
         {
-            _logger.Info("Replica {0}: log start offset is now {1}", _partition, _log.LogStartOffset);
+            _logger.Info("Log start offset is now {LogStartOffset}", _log.LogStartOffset);
             _deleteJournalAfterSnapshot = _log.DeletableUpToSeqNr;
             _snapshotInFlight = false;
             TakeSnapshot();

@@ -581,6 +581,7 @@ public sealed class TransactionCoordinator : UntypedActor, IWithTimers
             if (Expired(node.Value.Command)) _queue.Remove(node);
             node = next;
         }
+        Metrics.BrokerMetrics.ForBroker(_context.BrokerId).PublishTransaction(_transactionalId, _metadata?.State); // open_transactions (issue 10)
         if (!_loaded || _busy || _metadata is null) return;
 
         if (_metadata.HasTimedOut(now))
@@ -601,6 +602,7 @@ public sealed class TransactionCoordinator : UntypedActor, IWithTimers
 
     protected override void PostStop()
     {
+        Metrics.BrokerMetrics.ForBroker(_context.BrokerId).RemoveTransaction(_transactionalId); // open_transactions (issue 10)
         foreach (var (command, sender) in _queue)
             Reply(sender, Failed(command, ErrorCode.CoordinatorNotAvailable, $"The coordinator of '{_transactionalId}' stopped; retry"));
         if (_completion is not null)
