@@ -40,6 +40,9 @@ public sealed class TestCluster : IAsyncDisposable
         cluster-log.gateway.attempt-timeout = 3 s
         # The throttler adapter lets a spec cut links between nodes (TestConductor's blackhole).
         akka.remote.dot-netty.tcp.applied-adapters = [trttl]
+        # An association attempted while a link was cut hangs until this handshake timeout; a node
+        # restarted on the same address is only let in after it (15 s by default).
+        akka.remote.dot-netty.tcp.connection-timeout = 3 s
         """;
 
     private readonly string _root = Path.Combine(Path.GetTempPath(), "cluster-log-tests", Guid.NewGuid().ToString("N"));
