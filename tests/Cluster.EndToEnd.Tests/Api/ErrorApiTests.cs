@@ -214,7 +214,7 @@ public class ErrorApiTests
     }
 
     [Fact]
-    public async Task Transactions_are_refused_until_they_exist_and_write_nothing()
+    public async Task A_transactional_produce_for_an_id_never_initialised_is_refused_and_writes_nothing()
     {
         var topic = await TopicWithRecordsAsync("txn");
         var response = await Http.PostAsync($"/v1/topics/{topic}/records",
