@@ -57,6 +57,8 @@ public sealed record BenchOptions
     /// <summary>Records the catch-up and restart scenarios store first.</summary>
     public long CatchupRecords { get; init; } = 10_000_000;
     public int CatchupFetchers { get; init; } = 4;
+    /// <summary>Records the rejoin scenario writes before it wipes a follower.</summary>
+    public long RejoinRecords { get; init; } = 1_000_000;
     public string? Output { get; init; }
     public string? Markdown { get; init; }
     /// <summary>Wait (up to this long) for the 1-minute load average to fall below <see cref="MaxLoad"/> before measuring.</summary>
@@ -113,9 +115,10 @@ public static class BenchOptionsParser
           --baseline on|off          on: the same batches straight into Akka.Persistence.Sql on SQLite first
           --baseline-duration DUR    min(duration, 15s)
         Scenarios and output:
-          --scenario NAME[,NAME]     all | single-acks1 | rf3-acks1 | rf3-acksall | latency | catchup | restart | failover | tool
+          --scenario NAME[,NAME]     all | single-acks1 | rf3-acks1 | rf3-acksall | latency | catchup | restart | failover | rejoin | tool
           --catchup-records N        10000000 (catchup and restart scenarios)
           --catchup-fetchers N       4
+          --rejoin-records N         1000000 (rejoin scenario: written before a follower is wiped)
           --max-load L               wait (at most --max-load-wait, 10m) until the 1-minute load average is below L
           --out FILE                 JSON results (default bench-results/<name>-<time>.json)
           --markdown FILE            also write the results as a Markdown table
@@ -205,6 +208,7 @@ public static class BenchOptionsParser
                         break;
                     case "--catchup-records": o = o with { CatchupRecords = Long(name, value, 1, long.MaxValue) }; break;
                     case "--catchup-fetchers": o = o with { CatchupFetchers = Int(name, value, 1, 256) }; break;
+                    case "--rejoin-records": o = o with { RejoinRecords = Long(name, value, 1, long.MaxValue) }; break;
                     case "--max-load": o = o with { MaxLoad = Double(name, value, 0) }; break;
                     case "--max-load-wait": o = o with { MaxLoadWait = ParseDuration(name, value) }; break;
                     case "--out": o = o with { Output = value }; break;

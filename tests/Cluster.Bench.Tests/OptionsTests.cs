@@ -94,6 +94,14 @@ public class OptionsTests
         Assert.Contains("unknown scenario", Error("--scenario", "fastest"));
     }
 
+    [Fact]
+    public void The_rejoin_scenario_writes_a_million_records_unless_told()
+    {
+        Assert.Equal(1_000_000, Parse("--scenario", "rejoin").RejoinRecords);
+        Assert.Equal(2_000_000, Parse("--scenario", "rejoin", "--rejoin-records", "2_000_000").RejoinRecords);
+        Assert.Contains("--rejoin-records must be an integer", Error("--rejoin-records", "0"));
+    }
+
     [Theory]
     [InlineData("--acks", "2", "--acks must be 0, 1 or all")]
     [InlineData("--producers", "-1", "--producers must be an integer")]

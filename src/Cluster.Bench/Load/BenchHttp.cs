@@ -180,10 +180,24 @@ public sealed class ClusterAdmin
         }
     }
 
-    private async Task<bool> IsrFullAsync(string topic, int replicationFactor)
+    private async Task<bool> IsrFullAsync(string topic, int replicationFactor) =>
+        await IsrAsync(topic) is { } isr && isr.All(members => members.Length >= replicationFactor);
+
+    /// <summary>Each partition's ISR, or null while no server describes the topic.</summary>
+    public async Task<int[][]?> IsrAsync(string topic)
     {
-        var (_, description) = await OnAnyAsync(s => _http.GetJsonAsync(new Uri(s, $"/v1/topics/{topic}"), CallTimeout));
-        return description?["partitions"]?.AsArray().All(p => p!["isr"]!.AsArray().Count >= replicationFactor) ?? false;
+        var (status, description) = await OnAnyAsync(s => _http.GetJsonAsync(new Uri(s, $"/v1/topics/{topic}"), CallTimeout));
+        return status == HttpStatusCode.OK ? ParseIsr(description) : null;
+    }
+
+    /// <summary>The ISR of each partition (indexed by partition number) in a GET /v1/topics/{topic} answer.</summary>
+    public static int[][]? ParseIsr(JsonNode? description)
+    {
+        if (description?["partitions"] is not JsonArray partitions) return null;
+        var isr = new int[partitions.Count][];
+        foreach (var p in partitions)
+            isr[p!["partition"]!.GetValue<int>()] = p["isr"]!.AsArray().Select(b => b!.GetValue<int>()).ToArray();
+        return isr;
     }
 
     /// <summary>The log end (high watermark) of each partition.</summary>

@@ -20,6 +20,8 @@ public sealed class LocalNode : IDisposable
     private readonly object _logLock = new();
     private StreamWriter? _log;
     private Process? _process;
+    /// <summary>The last process's peak memory, read just before it was signalled (a dead process has no /proc entry).</summary>
+    private double _peakMbBeforeSignal;
 
     private readonly IReadOnlyDictionary<string, string> _environment;
 
@@ -119,6 +121,7 @@ public sealed class LocalNode : IDisposable
     /// <summary>SIGKILL, and the time it was sent.</summary>
     public long Kill()
     {
+        RememberMemory();
         var at = Stopwatch.GetTimestamp();
         if (_process is { HasExited: false } p)
         {
@@ -133,6 +136,7 @@ public sealed class LocalNode : IDisposable
     public async Task StopAsync(TimeSpan timeout)
     {
         if (_process is not { HasExited: false } p) return;
+        RememberMemory();
         if (SysKill(p.Id, 15) != 0) return;
         using var cts = new CancellationTokenSource(timeout);
         try
@@ -145,11 +149,16 @@ public sealed class LocalNode : IDisposable
         }
     }
 
-    /// <summary>Peak resident memory (VmHWM) and current (VmRSS) in MiB, from /proc/&lt;pid&gt;/status.</summary>
-    public (double PeakMb, double CurrentMb) Memory()
+    /// <summary>
+    /// Peak resident memory (VmHWM) and current (VmRSS) in MiB, from /proc/&lt;pid&gt;/status; for a
+    /// process that was stopped or killed, its peak read just before the signal (current 0).
+    /// </summary>
+    public (double PeakMb, double CurrentMb) Memory() =>
+        Pid is { } pid ? ProcStatus.Memory(pid) : (_peakMbBeforeSignal, 0);
+
+    private void RememberMemory()
     {
-        if (Pid is not { } pid) return (0, 0);
-        return ProcStatus.Memory(pid);
+        if (Pid is { } pid) _peakMbBeforeSignal = ProcStatus.Memory(pid).PeakMb;
     }
 
     public TimeSpan CpuTime()

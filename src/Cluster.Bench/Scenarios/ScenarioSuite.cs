@@ -15,14 +15,15 @@ namespace Cluster.Bench.Scenarios;
 /// latency (acks=all at a fixed 20,000 records/s), catchup (write N records, read them from
 /// offset 0), restart (a node holding them: time to healthy and to its first fetch),
 /// failover (SIGKILL of a partition leader under acks=all load, with and without the
-/// controller on the victim), tool (the load generator alone against a trivial endpoint).
+/// controller on the victim), rejoin (a wiped follower catching up and back in the ISR),
+/// tool (the load generator alone against a trivial endpoint).
 /// Options given on the command line (duration, warmup, producers, partitions, record
 /// size, records per request...) apply; each scenario fixes its topology, acks and rate.
 /// </summary>
-public sealed class ScenarioSuite
+public sealed partial class ScenarioSuite
 {
     public static readonly IReadOnlyList<string> Names =
-        ["single-acks1", "rf3-acks1", "rf3-acksall", "latency", "catchup", "restart", "failover", "tool"];
+        ["single-acks1", "rf3-acks1", "rf3-acksall", "latency", "catchup", "restart", "failover", "rejoin", "tool"];
 
     private readonly BenchOptions _o;
     private readonly BenchHttp _http;
@@ -79,6 +80,9 @@ public sealed class ScenarioSuite
                         break;
                     case "failover":
                         foreach (var r in await FailoverAsync()) Add(r);
+                        break;
+                    case "rejoin":
+                        Add(await RejoinAsync());
                         break;
                     case "tool":
                         Add(await ToolAloneAsync());
