@@ -47,7 +47,7 @@ public static class ProduceEndpoints
         var acks = options.Acks;
         var appends = new Task<PartitionOutcome>[request.Partitions.Count];
         for (var slot = 0; slot < appends.Length; slot++)
-            appends[slot] = AppendAsync(node.Gateway, topic.Name, request.Partitions[slot], acks);
+            appends[slot] = AppendAsync(node.Gateway, topic.Name, request.Partitions[slot], acks, options.TransactionalId);
         PartitionOutcome[] outcomes;
         try
         {
@@ -93,12 +93,13 @@ public static class ProduceEndpoints
     private sealed record PartitionOutcome(int Partition, long[] BaseOffsets, ProduceResult? Failure);
 
     /// <summary>One partition's batches, one after the other (their order is the records' order); stops at the first failure.</summary>
-    private static async Task<PartitionOutcome> AppendAsync(BrokerGateway gateway, string topic, PartitionBatches partition, Acks acks)
+    private static async Task<PartitionOutcome> AppendAsync(BrokerGateway gateway, string topic, PartitionBatches partition, Acks acks,
+        string? transactionalId)
     {
         var baseOffsets = new long[partition.Batches.Count];
         for (var i = 0; i < baseOffsets.Length; i++)
         {
-            var result = await gateway.ProduceAsync(topic, partition.Partition, partition.Batches[i], acks);
+            var result = await gateway.ProduceAsync(topic, partition.Partition, partition.Batches[i], acks, transactionalId: transactionalId);
             if (result.Error != ErrorCode.None) return new PartitionOutcome(partition.Partition, baseOffsets, result);
             baseOffsets[i] = result.BaseOffset;
         }

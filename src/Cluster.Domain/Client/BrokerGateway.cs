@@ -92,7 +92,9 @@ public sealed class BrokerGateway
         return (t, ErrorCode.None, null);
     }
 
-    public async Task<ProduceResult> ProduceAsync(string topic, int partition, byte[] batch, Acks acks, CancellationToken cancellation = default)
+    /// <param name="transactionalId">The producer's, for a transactional batch: the leader verifies it with the coordinator (KIP-890).</param>
+    public async Task<ProduceResult> ProduceAsync(string topic, int partition, byte[] batch, Acks acks, CancellationToken cancellation = default,
+        string? transactionalId = null)
     {
         if (acks == Acks.None)
         {
@@ -101,7 +103,7 @@ public sealed class BrokerGateway
             if (t is null || error != ErrorCode.None) return new ProduceResult(error, -1, message);
             var state = t.Partitions[partition];
             if (!state.HasLeader) return new ProduceResult(ErrorCode.LeaderNotAvailable, -1, $"{topic}-{partition} has no leader");
-            _regions.ForBroker(state.Leader).Tell(new ProduceRequest(t.PartitionId(partition), batch, Acks.None, 0));
+            _regions.ForBroker(state.Leader).Tell(new ProduceRequest(t.PartitionId(partition), batch, Acks.None, 0, transactionalId));
             return new ProduceResult(ErrorCode.None, -1);
         }
 
@@ -110,7 +112,7 @@ public sealed class BrokerGateway
             (tp, timeoutMs) => new ProduceRequest(tp,
                 // The leader patches offsets into the array it gets; a retry must not share it.
                 attempt++ == 0 ? batch : (byte[])batch.Clone(),
-                acks, timeoutMs),
+                acks, timeoutMs, transactionalId),
             (ProduceResult r) => r.Error,
             (error, message) => new ProduceResult(error, -1, message),
             cancellation,

@@ -87,7 +87,9 @@ public sealed class BrokerNode
         var readiness = new ReplicaReadiness();
         var replicaManager = system.ActorOf(ReplicaManager.Props(settings.BrokerId, () => regions.Local,
             config.GetTimeSpan("cluster-log.replica-manager.resync-interval"), readiness), ReplicaManager.Name);
-        var context = new ReplicaContext(ReplicaSettings.From(config), settings.BrokerId, regions, controller, replicaManager);
+        var addPartitionsToTxnManager = system.ActorOf(Transactions.AddPartitionsToTxnManager.Props(), Transactions.AddPartitionsToTxnManager.Name);
+        var context = new ReplicaContext(ReplicaSettings.From(config), settings.BrokerId, regions, controller, replicaManager,
+            addPartitionsToTxnManager);
         regions.StartLocal(entityId => PartitionReplica.Props(entityId, context));
         cache.Tell(new SubscribeMetadata(replicaManager));
 

@@ -75,9 +75,8 @@ public sealed partial class PartitionReplica
 
     // ---------------------------------------------------------------- produce
 
-    private void HandleProduce(ProduceRequest request)
+    private void HandleProduce(ProduceRequest request, IActorRef replyTo)
     {
-        var replyTo = request.Acks == Acks.None ? ActorRefs.Nobody : Sender;
         if (_role != Role.Leader)
         {
             Reply(replyTo, new ProduceResult(ErrorCode.NotLeaderOrFollower, -1, $"Broker {_context.LocalBrokerId} does not lead {_partition}"));
@@ -108,6 +107,12 @@ public sealed partial class PartitionReplica
         }
         if (batch.ProducerId >= 0)
         {
+            if (_verifications.IsPending(batch.ProducerId))
+            {
+                // The producer's transaction is being verified: its batches wait, in order, and are checked after.
+                _verifications.Queue(batch.ProducerId, batch.ProducerEpoch, new VerificationWaiter(request, replyTo, deadline));
+                return;
+            }
             var check = CheckProducerSequence(batch);
             if (check.Error == ErrorCode.InvalidProducerEpoch && batch.IsTransactional)
                 check = check with { Error = ErrorCode.ProducerFenced };
@@ -120,6 +125,11 @@ public sealed partial class PartitionReplica
             if (check.Error != ErrorCode.None)
             {
                 Reply(replyTo, new ProduceResult(check.Error, -1, check.Message));
+                return;
+            }
+            if (NeedsVerification(batch, request.TransactionalId))
+            {
+                BeginVerification(batch, request, replyTo, deadline);
                 return;
             }
         }
@@ -152,6 +162,8 @@ public sealed partial class PartitionReplica
                 $"Marker epoch {batch.ProducerEpoch} of producer {batch.ProducerId} is older than {currentEpoch}"));
             return;
         }
+        // The transaction is over here, appended or not: a verification of it that is out can no longer be trusted.
+        TransactionEndedHere(batch.ProducerId);
         var open = producer is { CurrentTxnFirstOffset: >= 0 } || pending is { Transactional: true };
         if (!open)
         {
@@ -163,7 +175,9 @@ public sealed partial class PartitionReplica
         RecordBatch.SetPartitionLeaderEpoch(bytes, LeaderEpoch);
         _nextOffset = baseOffset + batch.LastOffsetDelta + 1;
         if (pending is not null) pending.Transactional = false;
-        Issue(new BatchAppended(bytes));
+        var producerId = batch.ProducerId;
+        _pendingMarkers[producerId] = _pendingMarkers.GetValueOrDefault(producerId) + 1;
+        Issue(new BatchAppended(bytes), () => ForgetPendingMarker(producerId));
         WaitFor(new ProduceWaiter(replyTo, baseOffset, _nextOffset, acks, deadline));
     }
 
@@ -251,6 +265,8 @@ public sealed partial class PartitionReplica
         foreach (var w in _produceWaiters) Reply(w.ReplyTo, new ProduceResult(error, -1, message));
         _produceWaiters.Clear();
         _pendingProducers.Clear();
+        _pendingMarkers.Clear();
+        foreach (var w in _verifications.Clear()) Reply(w.ReplyTo, new ProduceResult(error, -1, message));
     }
 
     private void LeaderAfterWrite()
@@ -289,6 +305,7 @@ public sealed partial class PartitionReplica
     private void LeaderTick(long now)
     {
         ExpireProduceWaiters(now);
+        ExpireVerifications(now);
         foreach (var follower in _followers.Values)
         {
             if (follower.Session is null) continue;

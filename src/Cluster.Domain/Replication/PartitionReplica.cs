@@ -122,8 +122,9 @@ public sealed partial class PartitionReplica : UntypedPersistentActor, IWithTime
         {
             case ProduceRequest produce:
                 _metrics.ProduceRequests.Increment();
-                HandleProduce(produce);
+                HandleProduce(produce, produce.Acks == Acks.None ? ActorRefs.Nobody : Sender);
                 break;
+            case TransactionVerified verified: HandleTransactionVerified(verified); break;
             case FetchRequest fetch:
                 _metrics.FetchRequests.Increment();
                 HandleFetch(fetch, Sender);

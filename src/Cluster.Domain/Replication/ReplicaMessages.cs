@@ -27,9 +27,13 @@ public sealed record StopReplica(TopicIdPartition Partition, bool DeleteLog) : I
 
 /// <summary>
 /// Append one record batch (RecordBatch v2 bytes, base offset 0) as the leader.
-/// Answered with <see cref="ProduceResult"/> unless acks is None.
+/// Answered with <see cref="ProduceResult"/> unless acks is None. <see cref="TransactionalId"/>:
+/// the producer's, for a transactional batch (Kafka's Produce carries it too); a batch that would
+/// open a transaction here is verified with that id's coordinator first (KIP-890 part 1). Both
+/// front doors refuse a transactional batch without it; only specs of the log send one.
 /// </summary>
-public sealed record ProduceRequest(TopicIdPartition Partition, byte[] Batch, Acks Acks, int TimeoutMs) : IReplicaMessage;
+public sealed record ProduceRequest(TopicIdPartition Partition, byte[] Batch, Acks Acks, int TimeoutMs, string? TransactionalId = null)
+    : IReplicaMessage;
 
 public sealed record ProduceResult(ErrorCode Error, long BaseOffset, string? Message = null) : IClusterMessage;
 
@@ -81,6 +85,19 @@ public sealed record ReplicaStatus(
     long LogEndOffset,
     long SizeInBytes,
     long EventsReplayedOnRecovery) : IClusterMessage;
+
+// ---- To and from the node's AddPartitionsToTxnManager (never cross nodes) ----
+
+/// <summary>
+/// A leader asks whether <see cref="Partition"/> is in the producer's ongoing transaction, for at
+/// most <see cref="Timeout"/>. <see cref="Guard"/> names this question: an answer to an older one
+/// (asked before a marker ended the transaction here) is ignored.
+/// </summary>
+public sealed record VerifyTransaction(string TransactionalId, long ProducerId, short ProducerEpoch, TopicPartition Partition, TimeSpan Timeout,
+    long Guard);
+
+/// <summary>The coordinator's answer (or why there is none: a coordinator error, a timeout).</summary>
+public sealed record TransactionVerified(long ProducerId, long Guard, ErrorCode Error, string? Message);
 
 // ---- Between leader and followers ----
 

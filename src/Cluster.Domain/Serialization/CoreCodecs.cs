@@ -28,11 +28,12 @@ internal static class CoreCodecs
             rd => new BecomeLeaderOrFollower(Partition(rd), State(rd), Config(rd)));
         r.Add<StopReplica>("R.Stop1", (w, m) => { Partition(w, m.Partition); w.Bool(m.DeleteLog); },
             rd => new StopReplica(Partition(rd), rd.Bool()));
-        r.Add<ProduceRequest>("R.Produce1", (w, m) =>
+        r.Add<ProduceRequest>("R.Produce2", (w, m) =>
             {
                 Partition(w, m.Partition);
                 w.Int16((short)m.Acks);
                 w.VarInt(m.TimeoutMs);
+                w.String(m.TransactionalId);
                 w.Raw(m.Batch);
             },
             rd =>
@@ -40,7 +41,8 @@ internal static class CoreCodecs
                 var partition = Partition(rd);
                 var acks = (Acks)rd.Int16();
                 var timeout = rd.VarInt32();
-                return new ProduceRequest(partition, rd.RawToEnd(), acks, timeout);
+                var transactionalId = rd.String();
+                return new ProduceRequest(partition, rd.RawToEnd(), acks, timeout, transactionalId);
             });
         r.Add<ProduceResult>("R.ProduceR1", (w, m) => { w.Int16((short)m.Error); w.VarInt(m.BaseOffset); w.String(m.Message); },
             rd => new ProduceResult((ErrorCode)rd.Int16(), rd.VarInt(), rd.String()));

@@ -24,6 +24,15 @@ public static class TransactionCodecs
                 w.VarInt(m.DeadlineMs);
             },
             rd => new AddPartitionsToTxn(rd.RequiredString(), rd.VarInt(), rd.Int16(), rd.List(OffsetsTopic.ReadPartition), Guid(rd), rd.VarInt()));
+        r.Add<VerifyPartitionInTxn>("T.Verify1", (w, m) =>
+            {
+                w.String(m.TransactionalId);
+                w.VarInt(m.ProducerId);
+                w.Int16(m.ProducerEpoch);
+                OffsetsTopic.WritePartition(w, m.Partition);
+                w.VarInt(m.DeadlineMs);
+            },
+            rd => new VerifyPartitionInTxn(rd.RequiredString(), rd.VarInt(), rd.Int16(), OffsetsTopic.ReadPartition(rd), rd.VarInt()));
         r.Add<AddOffsetsToTxn>("T.AddO1", (w, m) =>
             {
                 w.String(m.TransactionalId);

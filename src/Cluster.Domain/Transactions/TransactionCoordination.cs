@@ -89,6 +89,17 @@ public sealed class TransactionCoordination
         AskAsync<TransactionAck>(deadline => new EndTxn(transactionalId, producerId, producerEpoch, commit, requestId, deadline),
             Settings.EndTimeout, (error, message) => new TransactionAck(error, message), cancellation);
 
+    /// <summary>
+    /// A partition leader's check that <paramref name="partition"/> is in the producer's ongoing
+    /// transaction (KIP-890 part 1), asked for at most <paramref name="timeout"/>. A transaction
+    /// being completed is answered CONCURRENT_TRANSACTIONS at once, not asked again: the
+    /// batch's produce may hold the lease those markers wait for.
+    /// </summary>
+    public Task<TransactionAck> VerifyPartitionAsync(string transactionalId, long producerId, short producerEpoch, TopicPartition partition,
+        TimeSpan timeout, CancellationToken cancellation = default) =>
+        AskAsync<TransactionAck>(deadline => new VerifyPartitionInTxn(transactionalId, producerId, producerEpoch, partition, deadline),
+            timeout, (error, message) => new TransactionAck(error, message), cancellation);
+
     public Task<TransactionDescription> DescribeAsync(string transactionalId, CancellationToken cancellation = default) =>
         AskAsync<TransactionDescription>(deadline => new DescribeTransaction(transactionalId, deadline),
             Settings.RequestTimeout, TransactionDescription.Failed, cancellation);
@@ -141,7 +152,7 @@ public sealed class TransactionCoordination
                     if (!answered.IsCompletedSuccessfully) continue; // timed out
                     var result = answered.Result;
                     if (result.Error is not (ErrorCode.CoordinatorNotAvailable or ErrorCode.CoordinatorLoadInProgress or ErrorCode.NotCoordinator
-                        or ErrorCode.ConcurrentTransactions))
+                        or ErrorCode.ConcurrentTransactions) || result.Error == ErrorCode.ConcurrentTransactions && request is VerifyPartitionInTxn)
                         return result;
                     last = result;
                     await Task.Delay(RetryDelay, cancellation).ConfigureAwait(false);

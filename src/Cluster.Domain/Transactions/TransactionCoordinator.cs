@@ -135,6 +135,11 @@ public sealed class TransactionCoordinator : UntypedActor, IWithTimers
             case DescribeTransaction describe when _loaded:
                 Sender.Tell(new TransactionDescription(ErrorCode.None, null, _metadata, _context.BrokerId));
                 break;
+            case VerifyPartitionInTxn verify when _loaded:
+                // Read only, so answered at once, also while a write or the markers are under way: a
+                // produce holding a lease must not wait for the markers its lease holds back.
+                if (!Expired(verify)) Act(Verify(verify), verify, Sender);
+                break;
             case ITransactionCommand command:
                 _lastRequestMs = Now;
                 if (Expired(command)) break;
@@ -253,6 +258,9 @@ public sealed class TransactionCoordinator : UntypedActor, IWithTimers
             case AddOffsetsToTxn add:
                 decision = _metadata?.AddGroup(add.ProducerId, add.ProducerEpoch, add.GroupId, now) ?? Unknown(add.ProducerId);
                 break;
+            case VerifyPartitionInTxn verify:
+                decision = Verify(verify);
+                break;
             case EndTxn end when _recentEndSet.Contains(end.RequestId):
                 // A retry of a request this coordinator has already answered: the same answer, nothing else.
                 decision = TransactionDecision.Ok;
@@ -269,6 +277,9 @@ public sealed class TransactionCoordinator : UntypedActor, IWithTimers
         }
         Act(decision, command, sender);
     }
+
+    private TransactionDecision Verify(VerifyPartitionInTxn verify) =>
+        _metadata?.VerifyPartition(verify.ProducerId, verify.ProducerEpoch, verify.Partition) ?? Unknown(verify.ProducerId);
 
     private TransactionDecision Unknown(long producerId) => TransactionDecision.Fail(ErrorCode.InvalidProducerIdMapping,
         $"Transactional id '{_transactionalId}' was never initialised (producer id {producerId} is not its producer id): initialise the producer first");

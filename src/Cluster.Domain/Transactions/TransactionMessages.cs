@@ -47,6 +47,19 @@ public sealed record AddPartitionsToTxn(
     Guid LeaseId,
     long DeadlineMs) : ITransactionCommand;
 
+/// <summary>
+/// Kafka's AddPartitionsToTxn with <c>verifyOnly</c> (KIP-890 part 1), from a partition leader
+/// about to let a transactional batch open a transaction at <see cref="Partition"/>: is this
+/// producer's transaction ongoing, with the partition in it? Read only: it writes nothing, takes
+/// no lease and is answered at once (<see cref="TransactionAck"/>), even while the coordinator writes.
+/// </summary>
+public sealed record VerifyPartitionInTxn(
+    string TransactionalId,
+    long ProducerId,
+    short ProducerEpoch,
+    TopicPartition Partition,
+    long DeadlineMs) : ITransactionCommand;
+
 /// <summary>Kafka's AddOffsetsToTxn: the group's offsets sent next (TxnOffsetCommit) belong to the transaction.</summary>
 public sealed record AddOffsetsToTxn(
     string TransactionalId,

@@ -207,6 +207,24 @@ public sealed record TransactionMetadata(
         return TransactionDecision.Write(Begin(nowMs) with { Groups = NoGroups.Add(groupId) });
     }
 
+    /// <summary>
+    /// Kafka's verification (AddPartitionsToTxn with verifyOnly, KIP-890 part 1), asked by a
+    /// partition leader before a transactional batch opens a transaction there: the transaction
+    /// must be ongoing with the partition in it. A transaction being completed is
+    /// CONCURRENT_TRANSACTIONS (retriable), as in Kafka; every other refusal is final for the batch.
+    /// </summary>
+    public TransactionDecision VerifyPartition(long producerId, short producerEpoch, TopicPartition partition)
+    {
+        if (CheckProducer(producerId, producerEpoch) is { } refused) return refused;
+        if (IsPreparing)
+            return TransactionDecision.Fail(ErrorCode.ConcurrentTransactions,
+                $"The transaction #{TransactionNumber} of '{TransactionalId}' is being completed");
+        if (State == TransactionState.Ongoing && Partitions.Contains(partition)) return TransactionDecision.Ok;
+        return TransactionDecision.Fail(ErrorCode.InvalidTxnState, State == TransactionState.Ongoing
+            ? $"{partition} was not added to the transaction #{TransactionNumber} of '{TransactionalId}'"
+            : $"'{TransactionalId}' has no ongoing transaction that {partition} joined: its last transaction {Describe(State)}");
+    }
+
     private TransactionMetadata Begin(long nowMs) => this with
     {
         State = TransactionState.Ongoing,

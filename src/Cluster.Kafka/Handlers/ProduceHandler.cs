@@ -77,17 +77,19 @@ public static class ProduceHandler
         var first = new Domain.Log.RecordBatch(batches[0]);
         return TransactionHandler.WithPartitionInTransactionAsync(transactions, transactionalId, first.ProducerId, first.ProducerEpoch, topic, partition,
             error => error == ErrorCode.None
-                ? AppendAsync(gateway, topic, partition, batches, acks)
+                ? AppendAsync(gateway, topic, partition, batches, acks, transactionalId)
                 : Task.FromResult(Error(partition, error, $"The partition could not join the transaction of '{transactionalId}'")));
     }
 
-    private static async Task<PartitionProduceResponse> AppendAsync(BrokerGateway gateway, string topic, int partition, List<byte[]> batches, Acks acks)
+    /// <param name="transactionalId">The request's, for transactional batches: the leader verifies them with the coordinator (KIP-890).</param>
+    private static async Task<PartitionProduceResponse> AppendAsync(BrokerGateway gateway, string topic, int partition, List<byte[]> batches, Acks acks,
+        string? transactionalId = null)
     {
         long baseOffset = -1;
         for (var i = 0; i < batches.Count; i++)
         {
             // The first call sends to the leader before it yields (the gateway's first attempt is synchronous).
-            var result = await gateway.ProduceAsync(topic, partition, batches[i], acks).ConfigureAwait(false);
+            var result = await gateway.ProduceAsync(topic, partition, batches[i], acks, transactionalId: transactionalId).ConfigureAwait(false);
             if (result.Error != ErrorCode.None)
                 return Error(partition, result.Error, result.Message, i == 0 ? -1 : baseOffset);
             if (i == 0) baseOffset = result.BaseOffset;

@@ -156,6 +156,32 @@ public sealed class TransactionCoordinatorSpec : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public async Task A_verification_is_answered_at_once_even_while_the_markers_wait_for_a_lease()
+    {
+        var coordinator = Coordinator();
+        var producer = Init(coordinator);
+        TransactionAck Verify(TopicPartition partition) =>
+            Ask<TransactionAck>(coordinator, new VerifyPartitionInTxn("tx", producer.ProducerId, producer.ProducerEpoch, partition, Deadline));
+
+        AssertError(ErrorCode.InvalidTxnState, Verify(A)); // no transaction yet
+        var lease = Guid.NewGuid();
+        Ask<AddToTxnResult>(coordinator, new AddPartitionsToTxn("tx", producer.ProducerId, 0, new[] { A }, lease, Deadline));
+        Assert.Equal(ErrorCode.None, Verify(A).Error);
+        AssertError(ErrorCode.InvalidTxnState, Verify(B));
+        var written = _log.States("tx").Count;
+
+        var commit = coordinator.Ask<TransactionAck>(new EndTxn("tx", producer.ProducerId, 0, true, Guid.NewGuid(), Deadline), Wait);
+        await AwaitAssertAsync(() => Assert.Equal(TransactionState.PrepareCommit, _log.States("tx").Last().State), Wait);
+        AssertError(ErrorCode.ConcurrentTransactions, Verify(A));
+
+        coordinator.Tell(new TransactionRequestDone("tx", lease));
+        Assert.Equal(ErrorCode.None, (await commit).Error);
+        AssertError(ErrorCode.InvalidTxnState, Verify(A));
+        // PrepareCommit and CompleteCommit: verifying wrote nothing.
+        await AwaitAssertAsync(() => Assert.Equal(written + 2, _log.States("tx").Count), Wait);
+    }
+
+    [Fact]
     public void A_lease_that_is_never_returned_holds_the_markers_only_until_it_runs_out()
     {
         _settings = _settings with { RequestLease = TimeSpan.FromMilliseconds(500) };

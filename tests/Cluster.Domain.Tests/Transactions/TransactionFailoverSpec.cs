@@ -43,8 +43,8 @@ public sealed class TransactionFailoverSpec(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// What the HTTP produce path does: join the transaction (with a lease), append, give the
-    /// lease back; and what a client does with a 5xx: the same request again (same sequence).
+    /// What the HTTP produce path does: join the transaction (with a lease), append (the leader
+    /// verifies the transaction with the coordinator), give the lease back; and what a client does with a 5xx: the same request again (same sequence).
     /// </summary>
     private static async Task ProduceAsync(BrokerNode node, string transactionalId, InitProducerIdResult producer, int partition, int sequence,
         params string[] values)
@@ -58,7 +58,7 @@ public sealed class TransactionFailoverSpec(ITestOutputHelper output)
                 new[] { new TopicPartition(Topic, partition) }, lease);
             Assert.True(added.Error == ErrorCode.None, added.Message);
             var result = await node.Gateway.ProduceAsync(Topic, partition,
-                Transactional(producer.ProducerId, producer.ProducerEpoch, sequence, values), Acks.All);
+                Transactional(producer.ProducerId, producer.ProducerEpoch, sequence, values), Acks.All, transactionalId: transactionalId);
             transactions.ReleaseLease(transactionalId, lease);
             if (result.Error == ErrorCode.None) return;
             Assert.True(result.Error is ErrorCode.NotEnoughReplicas or ErrorCode.NotEnoughReplicasAfterAppend or ErrorCode.LeaderNotAvailable

@@ -262,4 +262,28 @@ public sealed class TransactionMetadataSpec
         Assert.Equal(m.Groups, back.Groups);
         Assert.Null(TransactionStateTopic.TransactionalIdOf(new byte[] { 0, 9, 0, 1, 65 }));
     }
+
+    [Fact]
+    public void Verification_says_yes_only_for_a_partition_of_the_ongoing_transaction()
+    {
+        var empty = Fresh();
+        AssertError(ErrorCode.InvalidTxnState, empty.VerifyPartition(Pid, 0, A));
+
+        var ongoing = Ongoing(empty, A);
+        var yes = ongoing.VerifyPartition(Pid, 0, A);
+        Assert.Equal((ErrorCode.None, TransactionFollowUp.Reply), (yes.Error, yes.FollowUp));
+        Assert.Null(yes.Next); // read only
+        AssertError(ErrorCode.InvalidTxnState, ongoing.VerifyPartition(Pid, 0, B));
+
+        // Being completed: ask again later (the batch's produce may hold the lease the markers wait for).
+        var preparing = Written(ongoing.EndTransaction(Pid, 0, commit: true, Guid.NewGuid(), _now));
+        AssertError(ErrorCode.ConcurrentTransactions, preparing.VerifyPartition(Pid, 0, A));
+
+        // Committed: a batch of it that comes now is late.
+        var committed = preparing.Complete(_now);
+        AssertError(ErrorCode.InvalidTxnState, committed.VerifyPartition(Pid, 0, A));
+
+        AssertError(ErrorCode.ProducerFenced, ongoing.VerifyPartition(Pid, 1, A));
+        AssertError(ErrorCode.InvalidProducerIdMapping, ongoing.VerifyPartition(Pid + 1, 0, A));
+    }
 }
