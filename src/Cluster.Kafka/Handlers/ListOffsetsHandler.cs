@@ -9,7 +9,8 @@ namespace Cluster.Kafka.Handlers;
 /// <summary>
 /// ListOffsets (2): earliest (-2: the log start offset), latest (-1: the high watermark, or
 /// the last stable offset for read_committed) or the first offset at or after a timestamp,
-/// each answered by the partition's leader. -3 (max timestamp, v7) is not supported.
+/// each answered by the partition's leader. -3 (max timestamp) needs v7, which ApiVersions does
+/// not offer; a client that sends it anyway is told UNSUPPORTED_VERSION.
 /// </summary>
 public static class ListOffsetsHandler
 {

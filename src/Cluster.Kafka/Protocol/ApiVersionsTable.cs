@@ -46,9 +46,10 @@ public static class ApiVersionsTable
         // record batch v2 only. v13+ address topics by id, so we stop at 12, where librdkafka
         // falls back by itself; kafkajs uses up to 11.
         new(ApiKey.Fetch, 4, 12, FetchRequest.FirstFlexibleVersion),
-        // v0 returns an array of offsets (different shape); kafkajs uses up to 3, librdkafka
-        // up to 7 (max-timestamp, KIP-734). v8+ add tiered-storage timestamps we do not have.
-        new(ApiKey.ListOffsets, 1, 7, ListOffsetsRequest.FirstFlexibleVersion),
+        // v0 returns an array of offsets (different shape); kafkajs uses up to 3. v7 only adds
+        // the max-timestamp query (-3, KIP-734), which the replicas cannot answer without a
+        // time index, so we stop at 6 (librdkafka then asks v6); v8+ add tiered storage.
+        new(ApiKey.ListOffsets, 1, 6, ListOffsetsRequest.FirstFlexibleVersion),
         // librdkafka and kafkajs use up to 2; the Java client batches keys from v4 (KIP-699).
         new(ApiKey.FindCoordinator, 0, 5, FindCoordinatorRequest.FirstFlexibleVersion),
         // librdkafka and kafkajs use up to 5; Java up to 9.

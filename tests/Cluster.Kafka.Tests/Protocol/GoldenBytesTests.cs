@@ -48,7 +48,7 @@ public class GoldenBytesTests
             // ApiKey MinVersion MaxVersion, then the element's (empty) tagged fields
             "0000 0003 000B 00", // Produce 3-11
             "0001 0004 000C 00", // Fetch 4-12
-            "0002 0001 0007 00", // ListOffsets 1-7
+            "0002 0001 0006 00", // ListOffsets 1-6
             "0003 0000 000C 00", // Metadata 0-12
             "0008 0000 0009 00", // OffsetCommit 0-9
             "0009 0001 0009 00", // OffsetFetch 1-9
