@@ -110,7 +110,8 @@ public sealed class TransactionCoordination
     /// <summary>
     /// Ask the id's coordinator until <paramref name="total"/> has passed; then the last
     /// retriable error or COORDINATOR_NOT_AVAILABLE. "Not available / loading / busy" answers
-    /// are asked again after a short pause. While no answer has come, another copy of the same
+    /// are asked again after a short pause (not a verification's CONCURRENT_TRANSACTIONS: see
+    /// <see cref="VerifyPartitionAsync"/>). While no answer has come, another copy of the same
     /// request goes out every attempt timeout and the earlier ones stay outstanding: a slow
     /// coordinator (a commit waits for its markers) still answers, a dead one's successor answers
     /// the next copy as soon as sharding has moved the id. Copies are harmless: adding a partition
@@ -151,9 +152,9 @@ public sealed class TransactionCoordination
                     outstanding.Remove(answered);
                     if (!answered.IsCompletedSuccessfully) continue; // timed out
                     var result = answered.Result;
-                    if (result.Error is not (ErrorCode.CoordinatorNotAvailable or ErrorCode.CoordinatorLoadInProgress or ErrorCode.NotCoordinator
-                        or ErrorCode.ConcurrentTransactions) || result.Error == ErrorCode.ConcurrentTransactions && request is VerifyPartitionInTxn)
-                        return result;
+                    var askAgain = result.Error is ErrorCode.CoordinatorNotAvailable or ErrorCode.CoordinatorLoadInProgress or ErrorCode.NotCoordinator
+                        || result.Error == ErrorCode.ConcurrentTransactions && request is not VerifyPartitionInTxn;
+                    if (!askAgain) return result;
                     last = result;
                     await Task.Delay(RetryDelay, cancellation).ConfigureAwait(false);
                     break;

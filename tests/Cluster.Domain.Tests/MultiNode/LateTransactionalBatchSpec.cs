@@ -27,13 +27,8 @@ public sealed class LateTransactionalBatchSpec(ITestOutputHelper output)
         cluster-log.groups.offsets-topic-partitions = 3
         """;
 
-    private static byte[] Transactional(InitProducerIdResult producer, int sequence, params string[] values)
-    {
-        using var builder = new RecordBatchBuilder(producerId: producer.ProducerId, producerEpoch: producer.ProducerEpoch, baseSequence: sequence,
-            isTransactional: true);
-        foreach (var v in values) builder.Append(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), null, System.Text.Encoding.UTF8.GetBytes(v));
-        return builder.Build();
-    }
+    private static byte[] Transactional(InitProducerIdResult producer, int sequence, params string[] values) =>
+        TestCluster.TransactionalBatch(producer.ProducerId, producer.ProducerEpoch, sequence, values);
 
     /// <summary>What a front door does for a transactional produce: join with a lease, append with the transactional id, give the lease back.</summary>
     private static async Task<ProduceResult> ProduceAsync(BrokerNode node, string transactionalId, InitProducerIdResult producer, int partition,

@@ -197,6 +197,14 @@ public sealed class TestCluster : IAsyncDisposable
         return builder.Build();
     }
 
+    /// <summary>A transactional batch of one producer, as a transactional producer writes it.</summary>
+    public static byte[] TransactionalBatch(long producerId, short epoch, int sequence, params string[] values)
+    {
+        using var builder = new RecordBatchBuilder(producerId: producerId, producerEpoch: epoch, baseSequence: sequence, isTransactional: true);
+        foreach (var v in values) builder.Append(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), null, System.Text.Encoding.UTF8.GetBytes(v));
+        return builder.Build();
+    }
+
     public static List<string> Values(FetchResult result, long fromOffset = 0) =>
         result.Batches.SelectMany(b => new RecordBatch(b).Records)
             .Where(r => r.Offset >= fromOffset)

@@ -9,12 +9,8 @@ namespace Cluster.Domain.Tests.MultiNode;
 [Collection(MultiNodeCollection.Name)]
 public sealed class TransactionalLogSpec
 {
-    private static byte[] Transactional(long producerId, short epoch, int sequence, params string[] values)
-    {
-        using var builder = new RecordBatchBuilder(producerId: producerId, producerEpoch: epoch, baseSequence: sequence, isTransactional: true);
-        foreach (var v in values) builder.Append(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), null, System.Text.Encoding.UTF8.GetBytes(v));
-        return builder.Build();
-    }
+    private static byte[] Transactional(long producerId, short epoch, int sequence, params string[] values) =>
+        TestCluster.TransactionalBatch(producerId, epoch, sequence, values);
 
     private static byte[] Marker(long producerId, short epoch, bool commit) =>
         RecordBatchBuilder.BuildControlBatch(producerId, epoch, commit, 0, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());

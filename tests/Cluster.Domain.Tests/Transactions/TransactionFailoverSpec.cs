@@ -35,12 +35,8 @@ public sealed class TransactionFailoverSpec(ITestOutputHelper output)
         cluster-log.groups.offsets-topic-partitions = 3
         """;
 
-    private static byte[] Transactional(long producerId, short epoch, int sequence, params string[] values)
-    {
-        using var builder = new RecordBatchBuilder(producerId: producerId, producerEpoch: epoch, baseSequence: sequence, isTransactional: true);
-        foreach (var v in values) builder.Append(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), null, System.Text.Encoding.UTF8.GetBytes(v));
-        return builder.Build();
-    }
+    private static byte[] Transactional(long producerId, short epoch, int sequence, params string[] values) =>
+        TestCluster.TransactionalBatch(producerId, epoch, sequence, values);
 
     /// <summary>
     /// What the HTTP produce path does: join the transaction (with a lease), append (the leader
