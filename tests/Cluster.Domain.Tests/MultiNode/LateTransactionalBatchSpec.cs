@@ -21,12 +21,6 @@ public sealed class LateTransactionalBatchSpec(ITestOutputHelper output)
 {
     private const string Topic = "late-out";
 
-    private const string Hocon = """
-        cluster-log.transactions.recovery-interval = 1 s
-        cluster-log.transactions.state-topic-partitions = 3
-        cluster-log.groups.offsets-topic-partitions = 3
-        """;
-
     private static byte[] Transactional(InitProducerIdResult producer, int sequence, params string[] values) =>
         TestCluster.TransactionalBatch(producer.ProducerId, producer.ProducerEpoch, sequence, values);
 
@@ -94,7 +88,7 @@ public sealed class LateTransactionalBatchSpec(ITestOutputHelper output)
     [Fact]
     public async Task A_batch_that_comes_after_its_transaction_committed_is_refused_and_the_last_stable_offset_moves_on()
     {
-        await using var cluster = await TestCluster.StartAsync(3, Hocon);
+        await using var cluster = await TestCluster.StartAsync(3, TestCluster.TransactionTimings);
         var (id, coordinatorBroker, late, other) = await ArrangeAsync(cluster);
         var client = cluster.Node(1);
         output.WriteLine($"'{id}' is coordinated on broker {coordinatorBroker}; {Topic}-{late} is led by broker {cluster.Partition(Topic, late).Leader}");
@@ -127,7 +121,7 @@ public sealed class LateTransactionalBatchSpec(ITestOutputHelper output)
     [Fact]
     public async Task Without_an_answer_from_the_coordinator_a_late_batch_is_refused_retriably_and_never_let_through()
     {
-        await using var cluster = await TestCluster.StartAsync(3, Hocon);
+        await using var cluster = await TestCluster.StartAsync(3, TestCluster.TransactionTimings);
         var (id, coordinatorBroker, late, other) = await ArrangeAsync(cluster);
         var client = cluster.Node(1);
         var producer = await TransactionCoordination.For(client.System).InitProducerIdAsync(id, 60_000);

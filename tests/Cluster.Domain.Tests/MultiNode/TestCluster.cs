@@ -45,6 +45,13 @@ public sealed class TestCluster : IAsyncDisposable
         akka.remote.dot-netty.tcp.connection-timeout = 3 s
         """;
 
+    /// <summary>For transaction specs: three partitions per internal topic, and nodes look for unfinished transactions every second.</summary>
+    public const string TransactionTimings = """
+        cluster-log.transactions.recovery-interval = 1 s
+        cluster-log.transactions.state-topic-partitions = 3
+        cluster-log.groups.offsets-topic-partitions = 3
+        """;
+
     private readonly string _root = Path.Combine(Path.GetTempPath(), "cluster-log-tests", Guid.NewGuid().ToString("N"));
     private readonly int[] _ports;
     private readonly string _extraHocon;

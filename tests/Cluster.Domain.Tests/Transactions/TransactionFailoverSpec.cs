@@ -21,19 +21,10 @@ public sealed class TransactionFailoverSpec(ITestOutputHelper output)
     private const string Topic = "tx-out";
 
     /// <summary>The coordinator holds its markers back long enough for a kill (test hook), and nodes look for unfinished work every second.</summary>
-    private const string Hocon = """
-        cluster-log.transactions.test-pause-before-commit-markers = 60 s
-        cluster-log.transactions.recovery-interval = 1 s
-        cluster-log.transactions.state-topic-partitions = 3
-        cluster-log.groups.offsets-topic-partitions = 3
-        """;
+    private const string Hocon = "cluster-log.transactions.test-pause-before-commit-markers = 60 s\n" + NoPause;
 
     /// <summary>The same without the test hook.</summary>
-    private const string NoPause = """
-        cluster-log.transactions.recovery-interval = 1 s
-        cluster-log.transactions.state-topic-partitions = 3
-        cluster-log.groups.offsets-topic-partitions = 3
-        """;
+    private const string NoPause = TestCluster.TransactionTimings;
 
     private static byte[] Transactional(long producerId, short epoch, int sequence, params string[] values) =>
         TestCluster.TransactionalBatch(producerId, epoch, sequence, values);
