@@ -43,7 +43,7 @@ public static class FetchEndpoints
             ? PayloadEncoding.Base64
             : PayloadEncoding.Utf8;
 
-        var result = await node.Gateway.FetchAsync(topic.Name, partition, offset, maxBytes, isolation, waitMs, context.RequestAborted);
+        var result = await node.Gateway.FetchAsync(topic.Name, partition, offset, maxBytes, isolation, waitMs, context.RequestAborted, maxRecords);
         if (result.Error != ErrorCode.None)
             throw new ApiException(result.Error, result.Message ?? $"Fetching {topic.Name}-{partition} failed: {result.Error.KafkaName()}");
 

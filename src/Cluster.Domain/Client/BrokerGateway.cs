@@ -120,9 +120,9 @@ public sealed class BrokerGateway
     }
 
     public Task<FetchResult> FetchAsync(string topic, int partition, long offset, int maxBytes, IsolationLevel isolation, int waitMs,
-        CancellationToken cancellation = default) =>
+        CancellationToken cancellation = default, int maxRecords = int.MaxValue) =>
         RouteAsync(topic, partition,
-            (tp, _) => new FetchRequest(tp, offset, maxBytes, isolation, waitMs),
+            (tp, _) => new FetchRequest(tp, offset, maxBytes, isolation, waitMs, maxRecords),
             (FetchResult r) => r.Error,
             FetchResult.Failed,
             cancellation,

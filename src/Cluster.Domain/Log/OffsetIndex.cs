@@ -44,6 +44,13 @@ public sealed class OffsetIndex
         return found;
     }
 
+    /// <summary>The first span that starts at or above <paramref name="offset"/>; -1 when none does.</summary>
+    public int CeilingIndex(long offset)
+    {
+        var next = FloorIndex(offset - 1) + 1;
+        return next < _entries.Count ? next : -1;
+    }
+
     /// <summary>First span whose newest timestamp reaches <paramref name="timestamp"/>.</summary>
     public int FirstIndexWithMaxTimestampAtLeast(long timestamp)
     {

@@ -51,7 +51,12 @@ internal sealed class JournalReader : ReceiveActor
         _seqNrs = new List<long>();
         _bytes = 0;
         _full = false;
-        _journal.Tell(new ReplayMessages(_current.FromSeqNr, long.MaxValue, _current.MaxEvents, _persistenceId, Self));
+        // The bound on sequence numbers, not only the count: Akka.Persistence.Sql reads
+        // replay-batch-size rows per query (500) into memory before it takes the first `max`,
+        // so a read of 10 batches of 100 KB pulled 50 MB through SQLite and the serializer.
+        // Sequence numbers are dense, so the two bounds select the same events.
+        var toSeqNr = _current.FromSeqNr + _current.MaxEvents - 1;
+        _journal.Tell(new ReplayMessages(_current.FromSeqNr, toSeqNr, _current.MaxEvents, _persistenceId, Self));
     }
 
     private void Collect(IPersistentRepresentation persistent)

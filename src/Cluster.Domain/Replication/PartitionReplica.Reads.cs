@@ -44,6 +44,8 @@ public sealed partial class PartitionReplica
             else replyTo.Tell(FetchResultWith(new List<byte[]>(), request));
             return;
         }
+        // Offsets are dense: the records asked for lie below Offset + MaxRecords.
+        upTo = Math.Min(upTo, request.Offset + request.MaxRecords);
         if (_log.Tail.Covers(request.Offset))
         {
             replyTo.Tell(FetchResultWith(_log.Tail.Read(request.Offset, upTo, request.MaxBytes), request));
@@ -115,9 +117,14 @@ public sealed partial class PartitionReplica
     {
         var entry = _log.Index.FloorIndex(offset);
         var fromSeqNr = entry < 0 ? 1 : _log.Index.Entries[entry].SeqNr;
-        // Enough events to fill maxBytes after skipping the start of the span.
-        var maxEvents = (int)Math.Clamp(
-            (maxBytes + _log.Settings.IndexIntervalBytes) / _log.AverageBatchBytes + 8, 8, 10_000);
+        // Enough events to fill maxBytes after skipping the start of the span, but none past
+        // the span that starts at upTo: every event the journal replays is read and
+        // deserialized (a batch of 1000 records is a 100 KB array on the large object heap),
+        // whether the reader keeps it or not.
+        var byBytes = (maxBytes + _log.Settings.IndexIntervalBytes) / _log.AverageBatchBytes + 8;
+        var next = _log.Index.CeilingIndex(upTo);
+        var bySpans = next < 0 ? long.MaxValue : _log.Index.Entries[next].SeqNr - fromSeqNr;
+        var maxEvents = (int)Math.Clamp(Math.Min(byBytes, bySpans), 1, 10_000);
         _journalReader ??= Context.ActorOf(JournalReader.Props(PersistenceId), "journal-reader");
         _journalReader.Tell(new ReadRange(fromSeqNr, offset, upTo, maxBytes, maxEvents, _log.Truncations.ToArray(), tag));
     }

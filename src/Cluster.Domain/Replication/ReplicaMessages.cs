@@ -37,7 +37,13 @@ public sealed record ProduceRequest(TopicIdPartition Partition, byte[] Batch, Ac
 
 public sealed record ProduceResult(ErrorCode Error, long BaseOffset, string? Message = null) : IClusterMessage;
 
-public sealed record FetchRequest(TopicIdPartition Partition, long Offset, int MaxBytes, IsolationLevel Isolation, int WaitMs) : IReplicaMessage;
+/// <summary>
+/// A consumer's read. <see cref="MaxRecords"/> (the HTTP API's maxRecords; Kafka's fetch has
+/// none) bounds the offsets read, so an old read does not pull megabytes from the journal only
+/// to have most of them dropped by the front door.
+/// </summary>
+public sealed record FetchRequest(TopicIdPartition Partition, long Offset, int MaxBytes, IsolationLevel Isolation, int WaitMs,
+    int MaxRecords = int.MaxValue) : IReplicaMessage;
 
 /// <summary>
 /// Whole batches starting with the one that holds the requested offset, all below the high

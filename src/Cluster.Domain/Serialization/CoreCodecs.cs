@@ -46,15 +46,16 @@ internal static class CoreCodecs
             });
         r.Add<ProduceResult>("R.ProduceR1", (w, m) => { w.Int16((short)m.Error); w.VarInt(m.BaseOffset); w.String(m.Message); },
             rd => new ProduceResult((ErrorCode)rd.Int16(), rd.VarInt(), rd.String()));
-        r.Add<FetchRequest>("R.Fetch1", (w, m) =>
+        r.Add<FetchRequest>("R.Fetch2", (w, m) =>
             {
                 Partition(w, m.Partition);
                 w.VarInt(m.Offset);
                 w.VarInt(m.MaxBytes);
                 w.Byte((byte)m.Isolation);
                 w.VarInt(m.WaitMs);
+                w.VarInt(m.MaxRecords);
             },
-            rd => new FetchRequest(Partition(rd), rd.VarInt(), rd.VarInt32(), (IsolationLevel)rd.Byte(), rd.VarInt32()));
+            rd => new FetchRequest(Partition(rd), rd.VarInt(), rd.VarInt32(), (IsolationLevel)rd.Byte(), rd.VarInt32(), rd.VarInt32()));
         r.Add<FetchResult>("R.FetchR1", (w, m) =>
             {
                 w.Int16((short)m.Error);

@@ -55,6 +55,18 @@ public sealed class PartitionLogTests
     }
 
     [Fact]
+    public void The_ceiling_span_is_the_first_that_starts_at_or_above_an_offset()
+    {
+        var j = new Journal(indexInterval: 1);                   // a span per batch
+        for (var i = 0; i < 5; i++) j.AppendBatch(10, 1000 + i); // batches at 0, 10, ..., 40
+        Assert.Equal(0, j.Log.Index.CeilingIndex(0));
+        Assert.Equal(1, j.Log.Index.CeilingIndex(1));
+        Assert.Equal(1, j.Log.Index.CeilingIndex(10));
+        Assert.Equal(4, j.Log.Index.CeilingIndex(40));
+        Assert.Equal(-1, j.Log.Index.CeilingIndex(41));
+    }
+
+    [Fact]
     public void A_batch_that_does_not_continue_the_log_is_refused()
     {
         var j = new Journal();

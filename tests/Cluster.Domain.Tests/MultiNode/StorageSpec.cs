@@ -111,6 +111,31 @@ public sealed class StorageSpec
     }
 
     [Fact]
+    public async Task A_read_of_old_data_with_max_records_takes_only_the_batches_that_hold_them_from_the_journal()
+    {
+        await using var cluster = await TestCluster.StartAsync(1, "cluster-log.replica.tail-cache-bytes = 16 KiB");
+        await cluster.CreateTopicAsync("old", 1, 1);
+        var gateway = cluster.Node(1).Gateway;
+        const int batches = 200;                                          // 10 records each, ~2.5 KB
+        for (var i = 0; i < batches; i += 20)
+            foreach (var b in Enumerable.Range(i, 20))
+                Assert.Equal(ErrorCode.None, (await gateway.ProduceAsync("old", 0,
+                    TestCluster.Batch(Enumerable.Range(b * 10, 10).Select(r => Value(r)).ToArray()), Acks.Leader)).Error);
+
+        // Offsets 37..61 are in the batches at 30, 40, 50 and 60, long gone from the tail cache;
+        // 1 MiB would hold every batch of the log.
+        var fetched = await gateway.FetchAsync("old", 0, 37, 1 << 20, IsolationLevel.ReadUncommitted, 0, maxRecords: 25);
+        Assert.Equal(ErrorCode.None, fetched.Error);
+        var read = fetched.Batches.Select(b => new Cluster.Domain.Log.RecordBatch(b)).ToList();
+        Assert.Equal(new long[] { 30, 40, 50, 60 }, read.Select(b => b.BaseOffset));
+        Assert.Equal(Enumerable.Range(37, 25).Select(r => Value(r)), TestCluster.Values(fetched, 37).Take(25));
+
+        // Without a record limit (Kafka's fetch) the same read fills its bytes.
+        var unbounded = await gateway.FetchAsync("old", 0, 37, 1 << 20, IsolationLevel.ReadUncommitted, 0);
+        Assert.True(unbounded.Batches.Count > 4, $"{unbounded.Batches.Count} batches");
+    }
+
+    [Fact]
     public async Task Reading_a_log_much_larger_than_the_tail_cache_keeps_memory_bounded()
     {
         await using var cluster = await TestCluster.StartAsync(1, "cluster-log.replica.tail-cache-bytes = 1 MiB");
