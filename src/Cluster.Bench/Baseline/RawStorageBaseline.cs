@@ -46,6 +46,7 @@ public static class RawStorageBaseline
             var config = BuildConfig(configFile);
             var setup = BootstrapSetup.Create().WithConfig(config).And(JournalStorage.Setup(settings, config));
             var system = ActorSystem.Create("bench-baseline", setup);
+            JournalStorage.StartCheckpointers(system, settings); // the nodes' background checkpoints too
             try
             {
                 return await MeasureAsync(system, partitions, writers, recordsPerEvent, recordSize, duration, progress,

@@ -71,6 +71,7 @@ public sealed class BrokerNode
         var config = system.Settings.Config;
         // The replicator must run on every node before anyone writes majority data.
         DistributedData.Get(system);
+        JournalStorage.StartCheckpointers(system, settings);
 
         var metadata = new MetadataView();
         var cache = system.ActorOf(MetadataCache.Props(metadata), MetadataCache.Name);

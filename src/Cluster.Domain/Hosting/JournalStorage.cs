@@ -1,3 +1,4 @@
+using Akka.Actor;
 using Akka.Configuration;
 using Akka.Persistence.Sql.Config;
 using LinqToDB;
@@ -28,17 +29,36 @@ public static class JournalStorage
         }
 
         Directory.CreateDirectory(settings.DataDir);
-        var synchronous = config.GetBoolean("cluster-log.storage.flush-on-append") ? "FULL" : "NORMAL";
-        setup.AddDataOptions(JournalPluginId, Sqlite(Path.Combine(settings.DataDir, "journal.db"), synchronous));
-        setup.AddDataOptions(SnapshotPluginId, Sqlite(Path.Combine(settings.DataDir, "snapshots.db"), synchronous));
+        var pragmas = $"PRAGMA synchronous={(config.GetBoolean("cluster-log.storage.flush-on-append") ? "FULL" : "NORMAL")}; " +
+                      $"PRAGMA wal_autocheckpoint={config.GetInt("cluster-log.storage.wal-autocheckpoint-pages")};";
+        setup.AddDataOptions(JournalPluginId, Sqlite(Path.Combine(settings.DataDir, JournalFile), pragmas));
+        setup.AddDataOptions(SnapshotPluginId, Sqlite(Path.Combine(settings.DataDir, SnapshotFile), pragmas));
         return setup;
     }
 
-    private static DataOptions Sqlite(string file, string synchronous)
+    private const string JournalFile = "journal.db";
+    private const string SnapshotFile = "snapshots.db";
+
+    /// <summary>On SQLite, one <see cref="WalCheckpointer"/> per file of the store.</summary>
+    public static void StartCheckpointers(ActorSystem system, BrokerNodeSettings settings)
     {
-        var connectionString = new SqliteConnectionStringBuilder { DataSource = file, Pooling = true }.ToString();
+        if (settings.Storage == StorageKind.Postgres) return;
+        var config = system.Settings.Config;
+        var interval = config.GetTimeSpan("cluster-log.storage.wal-checkpoint-interval");
+        var truncateBytes = config.GetByteSize("cluster-log.storage.wal-truncate-bytes")!.Value;
+        foreach (var file in new[] { JournalFile, SnapshotFile })
+            system.ActorOf(WalCheckpointer.Props(Path.Combine(settings.DataDir, file), interval, truncateBytes),
+                "wal-checkpointer-" + Path.GetFileNameWithoutExtension(file));
+    }
+
+    internal static string SqliteConnectionString(string file) =>
+        new SqliteConnectionStringBuilder { DataSource = file, Pooling = true }.ToString();
+
+    private static DataOptions Sqlite(string file, string pragmas)
+    {
+        var connectionString = SqliteConnectionString(file);
         // WAL lets readers (fetches of old data) run beside the writer; it is a property of
-        // the file, set once. synchronous is per connection.
+        // the file, set once. synchronous and wal_autocheckpoint are per connection.
         using (var connection = new SqliteConnection(connectionString))
         {
             connection.Open();
@@ -49,18 +69,18 @@ public static class JournalStorage
         return new DataOptions()
             .UseConnectionString(ProviderName.SQLiteMS, connectionString)
             .UseAfterConnectionOpened(
-                connection => SetSynchronous(connection, synchronous),
+                connection => Apply(connection, pragmas),
                 (connection, _) =>
                 {
-                    SetSynchronous(connection, synchronous);
+                    Apply(connection, pragmas);
                     return Task.CompletedTask;
                 });
     }
 
-    private static void SetSynchronous(System.Data.Common.DbConnection connection, string mode)
+    private static void Apply(System.Data.Common.DbConnection connection, string pragmas)
     {
         using var command = connection.CreateCommand();
-        command.CommandText = $"PRAGMA synchronous={mode};";
+        command.CommandText = pragmas;
         command.ExecuteNonQuery();
     }
 }

@@ -5,7 +5,7 @@ using Xunit;
 
 namespace Cluster.Domain.Tests.Hosting;
 
-/// <summary>The flush policy reaches every journal connection: synchronous=NORMAL (1) by default, FULL (2) with flush-on-append.</summary>
+/// <summary>The flush policy reaches every journal connection: synchronous=NORMAL (1) by default, FULL (2) with flush-on-append; no connection checkpoints on commit.</summary>
 public sealed class JournalStorageTests : IDisposable
 {
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "cluster-log-tests", Guid.NewGuid().ToString("N"));
@@ -23,6 +23,8 @@ public sealed class JournalStorageTests : IDisposable
             using var connection = new DataConnection(options);
             Assert.Equal(expected, connection.Execute<int>("PRAGMA synchronous;"));
             Assert.Equal("wal", connection.Execute<string>("PRAGMA journal_mode;"));
+            // Checkpoints are the WalCheckpointer's, never a commit's.
+            Assert.Equal(0, connection.Execute<int>("PRAGMA wal_autocheckpoint;"));
         }
     }
 
