@@ -188,7 +188,10 @@ public sealed partial class ScenarioSuite
 
         if (catchup)
         {
+            var nodeCpuBefore = node.CpuTime();
             var read = await ReadAsync(o, layout, cluster.Servers, ends, _o.CatchupFetchers);
+            var nodeCpu = (node.CpuTime() - nodeCpuBefore).TotalSeconds;
+            var nodeShare = Math.Round(100 * nodeCpu / (read.Seconds * Environment.ProcessorCount), 1);
             var (peakAfterRead, rssAfterRead) = node.Memory();
             _print($"catchup: read {read.Records:N0} records in {read.Seconds:0.0} s ({read.Records / read.Seconds:N0} records/s); node peak RSS {peakAfterRead:0} MB");
             results.Add(new RunResult
@@ -196,8 +199,12 @@ public sealed partial class ScenarioSuite
                 Name = "catchup",
                 Workload = WorkloadRunner.Describe(o with { Consumers = _o.CatchupFetchers }, topic, 1),
                 Consume = new ConsumeFigures(read.Records, Math.Round(read.Records / read.Seconds), Math.Round(read.Bytes / 1e6 / read.Seconds, 1), null),
-                Cpu = read.Cpu,
-                Nodes = [new NodeFigures(1, node.Pid, Math.Round(peakAfterRead, 1), Math.Round(rssAfterRead, 1), 0, 0)],
+                Cpu = read.Cpu with
+                {
+                    NodesPercentOfMachine = nodeShare,
+                    NodesCpuMicrosPerRecord = read.Records > 0 ? Math.Round(nodeCpu * 1e6 / read.Records, 2) : 0,
+                },
+                Nodes = [new NodeFigures(1, node.Pid, Math.Round(peakAfterRead, 1), Math.Round(rssAfterRead, 1), Math.Round(nodeCpu, 2), nodeShare)],
                 LoadAverageAtStart = loadAtStart,
                 Extra = new Dictionary<string, double>
                 {
