@@ -36,7 +36,7 @@ public static class Program
             ConfigFile = options.ConfigFile,
         };
 
-        var builder = WebApplication.CreateSlimBuilder();
+        var builder = CreateHostBuilder();
         builder.Logging.ClearProviders();
         // One line per event, text or JSON as cluster-log.logging.format says, like the actors' lines (issue 10).
         Cluster.Domain.StructuredLogging.LogFormat logFormat;
@@ -81,6 +81,15 @@ public static class Program
             return 1;
         }
     }
+
+    /// <summary>
+    /// The web host, without the watcher a default host puts on its content root (the working
+    /// directory, recursively) to reload appsettings.json when it changes: the node has no such
+    /// file, and its data dir usually lies under the working directory, so every journal write woke
+    /// the watcher (12 % of a node's CPU samples at full produce rate, docs/benchmarks.md).
+    /// </summary>
+    public static WebApplicationBuilder CreateHostBuilder() =>
+        WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
 
     private static string ResolveBindAddress(string hostname) =>
         System.Net.IPAddress.TryParse(hostname, out _)
