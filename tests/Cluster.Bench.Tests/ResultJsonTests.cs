@@ -81,6 +81,19 @@ public class ResultJsonTests
     }
 
     [Fact]
+    public void Runs_without_produce_figures_have_only_the_figures_table()
+    {
+        var report = Sample();
+        var restart = new RunResult
+        {
+            Name = "restart", Workload = report.Runs[0].Workload, Extra = new Dictionary<string, double> { ["afterSigkill.healthSeconds"] = 3.2 },
+        };
+        var md = Summary.Markdown(report with { Runs = [restart] });
+        Assert.DoesNotContain("| run | nodes |", md);
+        Assert.Contains("| restart | afterSigkill.healthSeconds | 3.2 |", md);
+    }
+
+    [Fact]
     public void Failover_figures_come_from_the_request_timeline()
     {
         const long kill = 10_000_000;

@@ -43,9 +43,13 @@ public static class Summary
         sb.AppendLine();
         sb.AppendLine(Inv, $"    {report.Command}");
         sb.AppendLine();
-        sb.AppendLine("| run | nodes | RF | acks | rate | records/s | MB/s | produce p50 / p99 / p99.9 / max ms | end-to-end p50 / p99 / p99.9 / max ms | raw storage records/s | ratio | CPU tool / nodes / machine | nodes' CPU µs per record | peak RSS MB | load 1m |");
-        sb.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
-        foreach (var r in report.Runs.Where(r => r.Produce is not null || r.Error is not null))
+        var measured = report.Runs.Where(r => r.Produce is not null || r.Error is not null).ToList();
+        if (measured.Count > 0)
+        {
+            sb.AppendLine("| run | nodes | RF | acks | rate | records/s | MB/s | produce p50 / p99 / p99.9 / max ms | end-to-end p50 / p99 / p99.9 / max ms | raw storage records/s | ratio | CPU tool / nodes / machine | nodes' CPU µs per record | peak RSS MB | load 1m |");
+            sb.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+        }
+        foreach (var r in measured)
         {
             var w = r.Workload;
             if (r.Error is not null)
