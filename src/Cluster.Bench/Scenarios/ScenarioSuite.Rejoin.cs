@@ -19,17 +19,8 @@ public sealed partial class ScenarioSuite
         await WaitForQuietAsync();
         var o = _o with { Partitions = 1, ReplicationFactor = 3, MinInsyncReplicas = 2, Acks = "all", Rate = 0, Consumers = 0 };
         await using var cluster = await StartClusterAsync(3);
-        var admin = new ClusterAdmin(_http, cluster.Servers);
-        var topic = WorkloadRunner.NewTopicName("rejoin");
-        await admin.CreateTopicAsync(topic, 1, 3, 2, TimeSpan.FromSeconds(60));
-        var layout = await admin.WaitForLeadersAsync(topic, 3, TimeSpan.FromSeconds(90));
-        var loadAtStart = ProcStatus.LoadAverage();
-
-        var requests = (_o.RejoinRecords + o.RecordsPerRequest - 1) / o.RecordsPerRequest;
-        _print($"rejoin: writing {requests * o.RecordsPerRequest:N0} records to {topic} (RF 3, acks=all)");
-        var write = await WriteAsync(o, layout, cluster.Servers, requests);
-        var stored = (await admin.HighWatermarksAsync(topic))[0];
-        _print($"rejoin: wrote {stored:N0} records in {write.Seconds:0.0} s ({stored / write.Seconds:N0} records/s)");
+        var (topic, layout, loadAtStart, write, ends) = await PrefillAsync("rejoin", cluster, o, _o.RejoinRecords);
+        var stored = ends[0];
 
         var victim = cluster.Nodes.Where(n => n.BrokerId != layout.Leaders[0]).OrderBy(n => n.BrokerId == layout.Controller).First();
         var others = new ClusterAdmin(_http, cluster.Nodes.Where(n => n != victim).Select(n => n.BaseUri).ToArray());

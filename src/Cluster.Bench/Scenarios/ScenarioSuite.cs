@@ -171,20 +171,10 @@ public sealed partial class ScenarioSuite
         };
         await using var cluster = await StartClusterAsync(1);
         var node = cluster.Nodes[0];
-        var admin = new ClusterAdmin(_http, cluster.Servers);
-        var topic = WorkloadRunner.NewTopicName("catchup");
-        await admin.CreateTopicAsync(topic, o.Partitions, 1, null, TimeSpan.FromSeconds(60));
-        var layout = await admin.WaitForLeadersAsync(topic, 1, TimeSpan.FromSeconds(60));
-        var loadAtStart = ProcStatus.LoadAverage();
-
-        // Write the records as fast as the node takes them.
-        var requests = (_o.CatchupRecords + o.RecordsPerRequest - 1) / o.RecordsPerRequest;
-        _print($"catchup: writing {requests * o.RecordsPerRequest:N0} records to {topic} ({o.Partitions} partitions, acks=1)");
-        var write = await WriteAsync(o, layout, cluster.Servers, requests);
-        var (peakAfterWrite, _) = node.Memory();
-        var ends = await admin.HighWatermarksAsync(topic);
+        var (topic, layout, loadAtStart, write, ends) = await PrefillAsync("catchup", cluster, o, _o.CatchupRecords);
         var stored = ends.Sum();
-        _print($"catchup: wrote {stored:N0} records in {write.Seconds:0.0} s ({stored / write.Seconds:N0} records/s); node peak RSS {peakAfterWrite:0} MB");
+        var (peakAfterWrite, _) = node.Memory();
+        _print($"catchup: node peak RSS {peakAfterWrite:0} MB");
 
         if (catchup)
         {
@@ -253,6 +243,24 @@ public sealed partial class ScenarioSuite
             });
         }
         return results;
+    }
+
+    private sealed record Prefill(string Topic, TopicLayout Layout, double[] LoadAtStart, WriteResult Write, long[] Ends);
+
+    /// <summary>A new topic shaped by <paramref name="o"/> on the cluster, with <paramref name="records"/> written to it as fast as it takes them.</summary>
+    private async Task<Prefill> PrefillAsync(string name, LocalCluster cluster, BenchOptions o, long records)
+    {
+        var admin = new ClusterAdmin(_http, cluster.Servers);
+        var topic = WorkloadRunner.NewTopicName(name);
+        await admin.CreateTopicAsync(topic, o.Partitions, o.ReplicationFactor, o.MinInsyncReplicas, TimeSpan.FromSeconds(60));
+        var layout = await admin.WaitForLeadersAsync(topic, o.ReplicationFactor, TimeSpan.FromSeconds(90));
+        var loadAtStart = ProcStatus.LoadAverage();
+        var requests = (records + o.RecordsPerRequest - 1) / o.RecordsPerRequest;
+        _print($"{name}: writing {requests * o.RecordsPerRequest:N0} records to {topic} ({o.Partitions} partitions, RF {o.ReplicationFactor}, acks={o.Acks})");
+        var write = await WriteAsync(o, layout, cluster.Servers, requests);
+        var ends = await admin.HighWatermarksAsync(topic);
+        _print($"{name}: wrote {ends.Sum():N0} records in {write.Seconds:0.0} s ({ends.Sum() / write.Seconds:N0} records/s)");
+        return new Prefill(topic, layout, loadAtStart, write, ends);
     }
 
     /// <summary>Seconds from <paramref name="started"/> until a fetch at offset 0 of the partition answers with records.</summary>
