@@ -15,6 +15,7 @@ public sealed partial class PartitionReplica
     private IActorRef? _leaderSession;
     private long _lastHeardFromLeaderMs;
     private long _lastFollowerFetchMs;
+    private long _followerFetchRetryAtMs;
     private bool _followerFetchAfterWrite;
     private bool _ackAfterWrite;
 
@@ -48,6 +49,12 @@ public sealed partial class PartitionReplica
 
     private void FollowerTick(long now)
     {
+        if (_followerFetchRetryAtMs > 0 && now >= _followerFetchRetryAtMs)
+        {
+            _followerFetchRetryAtMs = 0;
+            if (_leaderSession is null && _state!.HasLeader) SendFollowerFetch();
+            return;
+        }
         var quietFor = now - Math.Max(_lastHeardFromLeaderMs, _lastFollowerFetchMs);
         if (quietFor <= _settings.FollowerFetchTimeout.TotalMilliseconds) return;
         if (!_state!.HasLeader) return;
@@ -161,9 +168,11 @@ public sealed partial class PartitionReplica
     private void HandleFollowerFetchRejected(FollowerFetchRejected rejected)
     {
         if (_role != Role.Follower) return;
-        // A fenced or unknown epoch settles itself when the controller's next word arrives;
-        // the follower tick asks again.
         _logger.Info("The leader refused the session: {Error} (its epoch {TheirLeaderEpoch}, ours {LeaderEpoch})",
             rejected.Error.KafkaName(), rejected.LeaderEpoch, LeaderEpoch);
+        // The leader is behind us (it has not heard of its own election yet): ask again soon.
+        // A fenced epoch (we are behind) settles when the controller's next word arrives.
+        if (rejected.Error is ErrorCode.NotLeaderOrFollower or ErrorCode.UnknownLeaderEpoch)
+            _followerFetchRetryAtMs = NowMs + (long)_settings.FollowerFetchRetry.TotalMilliseconds;
     }
 }

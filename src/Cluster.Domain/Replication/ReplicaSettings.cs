@@ -13,6 +13,7 @@ public sealed record ReplicaSettings(
     int FollowerWindowBytes,
     int MaxPushBytes,
     TimeSpan FollowerFetchTimeout,
+    TimeSpan FollowerFetchRetry,
     TimeSpan HeartbeatInterval,
     TimeSpan ResendAfter,
     TimeSpan TickInterval)
@@ -31,6 +32,7 @@ public sealed record ReplicaSettings(
             (int)c.GetByteSize("follower-window-bytes")!.Value,
             (int)c.GetByteSize("max-push-bytes")!.Value,
             c.GetTimeSpan("follower-fetch-timeout"),
+            c.GetTimeSpan("follower-fetch-retry"),
             c.GetTimeSpan("heartbeat-interval"),
             c.GetTimeSpan("resend-after"),
             c.GetTimeSpan("tick-interval"));
