@@ -52,8 +52,9 @@ internal sealed class JournalReader : ReceiveActor
         _bytes = 0;
         _full = false;
         // The bound on sequence numbers, not only the count: Akka.Persistence.Sql reads
-        // replay-batch-size rows per query (500) into memory before it takes the first `max`,
-        // so a read of 10 batches of 100 KB pulled 50 MB through SQLite and the serializer.
+        // replay-batch-size rows per query into memory before it takes the first `max`, so a
+        // read of 10 batches of 100 KB pulled 500 of them (50 MB) through SQLite and the
+        // serializer when that setting was 500.
         // Sequence numbers are dense, so the two bounds select the same events.
         var toSeqNr = _current.FromSeqNr + _current.MaxEvents - 1;
         _journal.Tell(new ReplayMessages(_current.FromSeqNr, toSeqNr, _current.MaxEvents, _persistenceId, Self));
